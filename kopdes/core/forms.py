@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import Bylaws, Koperasi, Role
+from .units import Unit
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class BootstrapMixin:
+    """Adds Bootstrap classes to every widget."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            w = field.widget
+            if isinstance(w, forms.CheckboxInput):
+                w.attrs.setdefault("class", "form-check-input")
+            elif isinstance(w, forms.Select):
+                w.attrs.setdefault("class", "form-select")
+            else:
+                w.attrs.setdefault("class", "form-control")
+
+
+class KoperasiProfileForm(BootstrapMixin, forms.ModelForm):
+    class Meta:
+        model = Koperasi
+        fields = [
+            "name", "status", "formation_model", "founded_on", "badan_hukum_number", "badan_hukum_date",
+            "akta_number", "akta_date", "notary_name", "nib", "npwp", "address", "postal_code", "phone",
+            "email", "bank_name", "bank_account", "fiscal_year_start_month",
+        ]
+        widgets = {
+            "founded_on": DateInput(),
+            "badan_hukum_date": DateInput(),
+            "akta_date": DateInput(),
+            "address": forms.Textarea(attrs={"rows": 2}),
+        }
+
+
+class NewKoperasiForm(BootstrapMixin, forms.Form):
+    region = forms.CharField(label=_("Desa/kelurahan (kode Kemendagri)"), max_length=13)
+    name = forms.CharField(label=_("Nama koperasi"), max_length=200, required=False,
+                           help_text=_("Kosongkan untuk nama baku: Koperasi Desa Merah Putih <desa>"))
+    formation_model = forms.ChoiceField(label=_("Model pembentukan"), choices=Koperasi.FormationModel.choices)
+
+
+class BylawsForm(BootstrapMixin, forms.ModelForm):
+    class Meta:
+        model = Bylaws
+        fields = [
+            "effective_date", "simpanan_pokok", "simpanan_wajib_monthly", "shu_cadangan", "shu_jasa_modal",
+            "shu_jasa_usaha", "shu_pengurus", "shu_karyawan", "shu_pendidikan", "shu_sosial", "shu_pembangunan",
+            "decided_by",
+        ]
+        widgets = {"effective_date": DateInput()}
+
+
+COOP_ROLE_CHOICES = [
+    (r.value, r.label)
+    for r in (Role.KETUA, Role.SEKRETARIS, Role.BENDAHARA, Role.MANAJER, Role.OPERATOR, Role.PENGAWAS)
+]
+
+
+class UserRoleForm(BootstrapMixin, forms.Form):
+    username = forms.CharField(label=_("Nama pengguna"), max_length=150)
+    full_name = forms.CharField(label=_("Nama lengkap"), max_length=150)
+    phone = forms.CharField(label=_("Nomor HP"), max_length=20, required=False)
+    password = forms.CharField(label=_("Kata sandi awal"), widget=forms.PasswordInput, min_length=8)
+    role = forms.ChoiceField(label=_("Peran"), choices=COOP_ROLE_CHOICES)
+    unit = forms.ChoiceField(label=_("Unit (untuk operator)"), choices=[("", "—"), *Unit.choices], required=False)
+    title = forms.CharField(label=_("Jabatan"), max_length=80, required=False)
+    start_date = forms.DateField(label=_("Masa jabatan mulai"), widget=DateInput())
+    end_date = forms.DateField(label=_("Masa jabatan berakhir"), widget=DateInput(), required=False)

@@ -1,0 +1,64 @@
+"""Idempotent operations: a retried request (cashier pressing twice, phone re-sending) returns the first result.
+
+Usage in a service::
+
+    result, replayed = run_idempotent(koperasi, "pos.sale", client_key, payload, lambda: do_sale(...))
+
+The record is inserted in the same transaction as the work, so either both exist or neither does. A concurrent
+duplicate waits on the unique index (PostgreSQL) or the write lock (SQLite), then replays the first result.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import IntegrityError, transaction
+
+from .errors import Conflict
+from .models import IdempotencyRecord, Koperasi
+
+
+def payload_hash(payload) -> str:
+    blob = json.dumps(payload, sort_keys=True, cls=DjangoJSONEncoder, separators=(",", ":"))
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def _replay(record: IdempotencyRecord, digest: str):
+    if record.request_hash != digest:
+        raise Conflict(
+            "Kunci idempotensi sudah dipakai untuk permintaan yang berbeda.",
+            "This idempotency key was already used for a different request.",
+            code="idempotency_conflict",
+        )
+    return record.result
+
+
+def run_idempotent(
+    koperasi: Koperasi | None, scope: str, key: str | None, payload, fn: Callable[[], object]
+) -> tuple[object, bool]:
+    """Run ``fn`` once per (koperasi, scope, key). Returns ``(result, replayed)``. ``fn`` must return JSON-able."""
+    if not key:
+        with transaction.atomic():
+            return fn(), False
+    key = str(key)[:100]
+    digest = payload_hash(payload)
+    kid = koperasi.pk if koperasi is not None else None
+    try:
+        with transaction.atomic():
+            existing = IdempotencyRecord.objects.filter(koperasi_id=kid, scope=scope, key=key).first()
+            if existing is not None:
+                return _replay(existing, digest), True
+            record = IdempotencyRecord.objects.create(koperasi_id=kid, scope=scope, key=key, request_hash=digest)
+            result = fn()
+            record.result = json.loads(json.dumps(result, cls=DjangoJSONEncoder))
+            record.save(update_fields=["result"])
+            return result, False
+    except IntegrityError:
+        # A concurrent request with the same key committed first.
+        existing = IdempotencyRecord.objects.filter(koperasi_id=kid, scope=scope, key=key).first()
+        if existing is None:
+            raise
+        return _replay(existing, digest), True

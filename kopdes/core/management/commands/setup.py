@@ -1,0 +1,16 @@
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Siapkan basis data: migrasi, wilayah, data demo / Prepare the database: migrate, regions, demo."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--no-demo", action="store_true", help="tanpa data demo / without demo data")
+
+    def handle(self, *args, **o):
+        call_command("migrate", interactive=False, verbosity=0)
+        self.stdout.write("Migrasi selesai / migrations done")
+        call_command("load_regions")
+        if not o["no_demo"]:
+            call_command("demo")

@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from .audit import acting_as
+
+
+def client_ip(request) -> str | None:
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR")
+    if forwarded:
+        return forwarded.split(",")[0].strip()
+    return request.META.get("REMOTE_ADDR")
+
+
+class AuditContextMiddleware:
+    """Makes the request's user, IP and user agent the actor of every write in this request."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        user = user if user is not None and user.is_authenticated else None
+        with acting_as(user, ip=client_ip(request), user_agent=request.META.get("HTTP_USER_AGENT", "")):
+            return self.get_response(request)

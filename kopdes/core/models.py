@@ -1,0 +1,415 @@
+"""Core data: regions, cooperatives (tenants), people, scoped roles, audit and idempotency."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from . import validators as v
+from .units import Unit
+
+
+class Region(models.Model):
+    """A Kemendagri region: provinsi (1), kabupaten/kota (2), kecamatan (3), desa/kelurahan (4).
+
+    Reference table (Citus: replicated to every node). The code is the primary key and encodes the
+    hierarchy, so a region's descendants are ``code__startswith=f"{code}."``.
+    """
+
+    class Level(models.IntegerChoices):
+        PROVINSI = 1, _("Provinsi")
+        KABUPATEN = 2, _("Kabupaten/Kota")
+        KECAMATAN = 3, _("Kecamatan")
+        DESA = 4, _("Desa/Kelurahan")
+
+    code = models.CharField(_("kode"), max_length=13, primary_key=True)
+    name = models.CharField(_("nama"), max_length=120, db_index=True)
+    level = models.PositiveSmallIntegerField(_("tingkat"), choices=Level.choices, db_index=True)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children", db_constraint=False
+    )
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("wilayah")
+        verbose_name_plural = _("wilayah")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+    @property
+    def is_kelurahan(self) -> bool:
+        return self.level == 4 and self.code.rsplit(".", 1)[-1].startswith("1")
+
+    @property
+    def is_kota(self) -> bool:
+        return self.level == 2 and int(self.code.split(".")[1]) >= 71
+
+    @property
+    def kind_label(self) -> str:
+        if self.level == 4:
+            return _("Kelurahan") if self.is_kelurahan else _("Desa")
+        if self.level == 2:
+            return _("Kota") if self.is_kota else _("Kabupaten")
+        return self.get_level_display()
+
+    def ancestors(self) -> list[Region]:
+        """From the province down to the parent, in one query."""
+        parts = self.code.split(".")
+        codes = [".".join(parts[:i]) for i in range(1, len(parts))]
+        return list(Region.objects.filter(code__in=codes).order_by("level"))
+
+    def path_label(self) -> str:
+        return " › ".join([r.name for r in self.ancestors()] + [self.name])
+
+    def descendants(self) -> models.QuerySet[Region]:
+        return Region.objects.filter(code__startswith=f"{self.code}.")
+
+
+class Koperasi(models.Model):
+    """A Koperasi Desa/Kelurahan Merah Putih: the tenant. One per desa/kelurahan."""
+
+    class Kind(models.TextChoices):
+        DESA = "desa", _("Desa")
+        KELURAHAN = "kelurahan", _("Kelurahan")
+
+    class Status(models.TextChoices):
+        PEMBENTUKAN = "pembentukan", _("Dalam pembentukan")
+        AKTIF = "aktif", _("Aktif")
+        NONAKTIF = "nonaktif", _("Tidak aktif")
+        BUBAR = "bubar", _("Dibubarkan")
+
+    class FormationModel(models.TextChoices):
+        BARU = "baru", _("Pembentukan baru")
+        PENGEMBANGAN = "pengembangan", _("Pengembangan koperasi yang ada")
+        REVITALISASI = "revitalisasi", _("Revitalisasi")
+
+    slug = models.SlugField(_("kode singkat"), max_length=80, unique=True)
+    name = models.CharField(_("nama koperasi"), max_length=200)
+    kind = models.CharField(_("jenis"), max_length=10, choices=Kind.choices)
+    region = models.OneToOneField(
+        Region,
+        on_delete=models.PROTECT,
+        related_name="koperasi",
+        verbose_name=_("desa/kelurahan"),
+        error_messages={"unique": _("Desa/kelurahan ini sudah memiliki KDMP. / This village already has a KDMP.")},
+    )
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PEMBENTUKAN)
+    formation_model = models.CharField(
+        _("model pembentukan"), max_length=14, choices=FormationModel.choices, default=FormationModel.BARU
+    )
+    # legal data
+    badan_hukum_number = models.CharField(_("nomor badan hukum (SK AHU)"), max_length=80, blank=True)
+    badan_hukum_date = models.DateField(_("tanggal badan hukum"), null=True, blank=True)
+    nib = models.CharField(_("NIB"), max_length=13, blank=True, validators=[v.validate_nib])
+    npwp = models.CharField(_("NPWP"), max_length=20, blank=True, validators=[v.validate_npwp])
+    akta_number = models.CharField(_("nomor akta notaris"), max_length=80, blank=True)
+    akta_date = models.DateField(_("tanggal akta"), null=True, blank=True)
+    notary_name = models.CharField(_("nama notaris"), max_length=120, blank=True)
+    # contact
+    address = models.TextField(_("alamat"), blank=True)
+    postal_code = models.CharField(_("kode pos"), max_length=5, blank=True, validators=[v.validate_postal_code])
+    phone = models.CharField(_("telepon"), max_length=16, blank=True, validators=[v.validate_phone])
+    email = models.EmailField(_("email"), blank=True)
+    bank_name = models.CharField(_("bank"), max_length=80, blank=True)
+    bank_account = models.CharField(_("nomor rekening"), max_length=30, blank=True)
+    fiscal_year_start_month = models.PositiveSmallIntegerField(
+        _("bulan awal tahun buku"), default=1, choices=[(i, str(i)) for i in range(1, 13)]
+    )
+    founded_on = models.DateField(_("tanggal pendirian"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("koperasi")
+        verbose_name_plural = _("koperasi")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.region_id:
+            region = self.region
+            if region.level != Region.Level.DESA:
+                raise ValidationError(
+                    {"region": _("Pilih desa/kelurahan (tingkat 4). / Choose a village (level 4).")}
+                )
+            self.kind = self.Kind.KELURAHAN if region.is_kelurahan else self.Kind.DESA
+
+    @property
+    def kabupaten_code(self) -> str:
+        return ".".join(self.region_id.split(".")[:2])
+
+    @property
+    def provinsi_code(self) -> str:
+        return self.region_id.split(".")[0]
+
+    def bylaws_on(self, date: dt.date | None = None) -> Bylaws | None:
+        date = date or timezone.localdate()
+        return self.bylaws.filter(effective_date__lte=date).order_by("-effective_date", "-id").first()
+
+    @property
+    def current_bylaws(self) -> Bylaws | None:
+        return self.bylaws_on()
+
+
+class TenantQuerySet(models.QuerySet):
+    def for_koperasi(self, koperasi: Koperasi | int) -> TenantQuerySet:
+        kid = koperasi if isinstance(koperasi, int) else koperasi.pk
+        return self.filter(koperasi_id=kid)
+
+
+class TenantModel(models.Model):
+    """Base for every tenant-owned row: carries ``koperasi_id`` (Citus distribution column)."""
+
+    koperasi = models.ForeignKey(Koperasi, on_delete=models.PROTECT, related_name="+", verbose_name=_("koperasi"))
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+
+SHU_PARTS = [
+    ("shu_cadangan", _("Cadangan")),
+    ("shu_jasa_modal", _("Jasa modal anggota")),
+    ("shu_jasa_usaha", _("Jasa usaha anggota")),
+    ("shu_pengurus", _("Dana pengurus & pengawas")),
+    ("shu_karyawan", _("Dana karyawan")),
+    ("shu_pendidikan", _("Dana pendidikan")),
+    ("shu_sosial", _("Dana sosial")),
+    ("shu_pembangunan", _("Dana pembangunan daerah kerja")),
+]
+
+
+def _pct_field(label, default: str):
+    return models.DecimalField(label, max_digits=5, decimal_places=2, default=Decimal(default))
+
+
+class Bylaws(TenantModel):
+    """AD/ART parameters. Append-only: a change is a new version with its own effective date."""
+
+    effective_date = models.DateField(_("berlaku mulai"))
+    simpanan_pokok = models.DecimalField(_("simpanan pokok"), max_digits=18, decimal_places=2)
+    simpanan_wajib_monthly = models.DecimalField(_("simpanan wajib per bulan"), max_digits=18, decimal_places=2)
+    shu_cadangan = _pct_field(_("cadangan (%)"), "30")
+    shu_jasa_modal = _pct_field(_("jasa modal anggota (%)"), "15")
+    shu_jasa_usaha = _pct_field(_("jasa usaha anggota (%)"), "25")
+    shu_pengurus = _pct_field(_("dana pengurus & pengawas (%)"), "5")
+    shu_karyawan = _pct_field(_("dana karyawan (%)"), "5")
+    shu_pendidikan = _pct_field(_("dana pendidikan (%)"), "5")
+    shu_sosial = _pct_field(_("dana sosial (%)"), "5")
+    shu_pembangunan = _pct_field(_("dana pembangunan daerah kerja (%)"), "10")
+    decided_by = models.CharField(_("dasar keputusan"), max_length=200, blank=True, help_text=_("mis. RAT 2025"))
+    created_by = models.ForeignKey("User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-effective_date", "-id"]
+        verbose_name = _("AD/ART")
+        verbose_name_plural = _("AD/ART")
+        constraints = [
+            models.CheckConstraint(condition=Q(simpanan_pokok__gt=0), name="bylaws_pokok_positive"),
+            models.CheckConstraint(condition=Q(simpanan_wajib_monthly__gte=0), name="bylaws_wajib_nonneg"),
+        ]
+
+    def shu_total(self) -> Decimal:
+        return sum((getattr(self, f) for f, _l in SHU_PARTS), Decimal(0))
+
+    def shu_parts(self) -> list[tuple[str, str, Decimal]]:
+        return [(f, str(label), getattr(self, f)) for f, label in SHU_PARTS]
+
+    def clean(self) -> None:
+        total = self.shu_total()
+        if total != Decimal(100):
+            raise ValidationError(
+                _("Persentase pembagian SHU harus berjumlah 100%% (sekarang %(t)s%%). / SHU shares must add up to 100%%.")
+                % {"t": total}
+            )
+        for f, _label in SHU_PARTS:
+            if getattr(self, f) < 0:
+                raise ValidationError({f: _("Tidak boleh negatif. / Must not be negative.")})
+
+
+class User(AbstractUser):
+    """A person who logs in: by username or by phone number."""
+
+    full_name = models.CharField(_("nama lengkap"), max_length=150, blank=True)
+    phone = models.CharField(
+        _("nomor HP"), max_length=16, unique=True, null=True, blank=True, validators=[v.validate_phone]
+    )
+    nik = models.CharField(_("NIK"), max_length=16, blank=True)
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("pengguna")
+        verbose_name_plural = _("pengguna")
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name or self.get_full_name() or self.username
+
+    def save(self, *args, **kwargs):
+        if self.phone:
+            self.phone = v.normalize_phone(self.phone)
+        else:
+            self.phone = None
+        super().save(*args, **kwargs)
+
+
+class Role(models.TextChoices):
+    KETUA = "ketua", _("Ketua")
+    SEKRETARIS = "sekretaris", _("Sekretaris")
+    BENDAHARA = "bendahara", _("Bendahara")
+    MANAJER = "manajer", _("Manajer")
+    OPERATOR = "operator", _("Operator/kasir unit")
+    PENGAWAS = "pengawas", _("Pengawas")
+    ANGGOTA = "anggota", _("Anggota")
+    DINAS_KABUPATEN = "dinas_kabupaten", _("Dinas Koperasi kabupaten/kota")
+    DINAS_PROVINSI = "dinas_provinsi", _("Dinas Koperasi provinsi")
+    NASIONAL = "nasional", _("Satgas/Kementerian (nasional)")
+
+
+PENGURUS_ROLES = {Role.KETUA, Role.SEKRETARIS, Role.BENDAHARA}
+MANAGEMENT_ROLES = PENGURUS_ROLES | {Role.MANAJER}
+COOPERATIVE_ROLES = MANAGEMENT_ROLES | {Role.OPERATOR, Role.PENGAWAS, Role.ANGGOTA}
+REGION_ROLES = {Role.DINAS_KABUPATEN, Role.DINAS_PROVINSI, Role.NASIONAL}
+REGION_ROLE_LEVEL = {Role.DINAS_KABUPATEN: 2, Role.DINAS_PROVINSI: 1}
+
+
+class RoleAssignmentQuerySet(models.QuerySet):
+    def active(self, on: dt.date | None = None) -> RoleAssignmentQuerySet:
+        on = on or timezone.localdate()
+        return self.filter(start_date__lte=on).filter(Q(end_date__isnull=True) | Q(end_date__gte=on))
+
+
+class RoleAssignment(models.Model):
+    """A role held by a user in one scope: a cooperative, a region, or the whole country.
+
+    For pengurus and pengawas the dates are the term of office.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="roles")
+    role = models.CharField(_("peran"), max_length=20, choices=Role.choices)
+    koperasi = models.ForeignKey(
+        Koperasi, null=True, blank=True, on_delete=models.PROTECT, related_name="role_assignments"
+    )
+    region = models.ForeignKey(Region, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    unit = models.CharField(_("unit usaha"), max_length=20, choices=Unit.choices, blank=True)
+    title = models.CharField(_("jabatan"), max_length=80, blank=True, help_text=_("mis. Ketua Pengawas"))
+    start_date = models.DateField(_("mulai"), default=timezone.localdate)
+    end_date = models.DateField(_("berakhir"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = RoleAssignmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["koperasi_id", "role", "start_date"]
+        verbose_name = _("peran pengguna")
+        verbose_name_plural = _("peran pengguna")
+        indexes = [models.Index(fields=["user", "koperasi"]), models.Index(fields=["koperasi", "role"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                name="role_term_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        scope = self.koperasi or self.region or _("Nasional")
+        return f"{self.get_role_display()} — {scope}"
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.role in COOPERATIVE_ROLES:
+            if not self.koperasi_id:
+                errors["koperasi"] = _("Peran ini harus terikat pada satu koperasi. / This role needs a cooperative.")
+            if self.region_id:
+                errors["region"] = _("Peran koperasi tidak memakai wilayah. / Cooperative roles have no region.")
+            if self.role == Role.OPERATOR and not self.unit:
+                errors["unit"] = _("Operator harus punya unit usaha. / An operator needs a business unit.")
+        elif self.role in REGION_ROLE_LEVEL:
+            if self.koperasi_id:
+                errors["koperasi"] = _("Peran Dinas tidak terikat koperasi. / Dinas roles have no cooperative.")
+            if not self.region_id or self.region.level != REGION_ROLE_LEVEL[self.role]:
+                errors["region"] = _("Wilayah harus %(lvl)s. / Region must be of level %(lvl)s.") % {
+                    "lvl": Region.Level(REGION_ROLE_LEVEL[self.role]).label
+                }
+        elif self.role == Role.NASIONAL and (self.koperasi_id or self.region_id):
+            errors["role"] = _("Peran nasional tidak berwilayah. / The national role has no region.")
+        if self.unit and self.role != Role.OPERATOR:
+            errors["unit"] = _("Hanya operator yang punya unit. / Only operators have a unit.")
+        if self.end_date and self.start_date and self.end_date < self.start_date:
+            errors["end_date"] = _("Tanggal berakhir sebelum tanggal mulai. / End date before start date.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_active(self) -> bool:
+        today = timezone.localdate()
+        return self.start_date <= today and (self.end_date is None or self.end_date >= today)
+
+
+class AuditLog(models.Model):
+    """Append-only record of every write: who, when, from where, before/after.
+
+    The database refuses UPDATE (and DELETE on PostgreSQL) on this table: see migration 0002.
+    """
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor_label = models.CharField(max_length=150, blank=True)
+    koperasi_id_ref = models.BigIntegerField(null=True, blank=True, db_index=True, db_column="koperasi_id")
+    action = models.CharField(max_length=40)
+    model = models.CharField(max_length=80, blank=True)
+    object_pk = models.CharField(max_length=64, blank=True)
+    summary = models.CharField(max_length=300, blank=True)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("jejak audit")
+        verbose_name_plural = _("jejak audit")
+        indexes = [models.Index(fields=["koperasi_id_ref", "-at"]), models.Index(fields=["model", "object_pk"])]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise ValidationError(_("Jejak audit tidak dapat diubah. / The audit trail cannot be changed."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(_("Jejak audit tidak dapat dihapus. / The audit trail cannot be deleted."))
+
+
+class IdempotencyRecord(models.Model):
+    """The first result of a state-changing request, keyed by the client's idempotency key."""
+
+    koperasi = models.ForeignKey(Koperasi, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    scope = models.CharField(max_length=60)
+    key = models.CharField(max_length=100)
+    request_hash = models.CharField(max_length=64)
+    result = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["koperasi", "scope", "key"], name="idempotency_unique_key"),
+            models.UniqueConstraint(
+                fields=["scope", "key"], condition=Q(koperasi__isnull=True), name="idempotency_unique_key_global"
+            ),
+        ]

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class SavingsConfig(AppConfig):
+    name = "kopdes.savings"
+    label = "savings"
+    verbose_name = "Simpanan"
