@@ -18,6 +18,6 @@ class Command(BaseCommand):
             self.stdout.write(f"  {line}")
         self.stdout.write(f"\nKoperasi demo: {ctx.koperasi.name}  (/k/{ctx.koperasi.slug}/)")
         self.stdout.write(f"Semua akun demo memakai kata sandi / all demo accounts use the password: {DEMO_PASSWORD}")
-        for username, name, phone, role, unit, title, _scope in DEMO_USERS:
+        for username, _name, phone, _role, _unit, title, _scope in DEMO_USERS:
             self.stdout.write(f"  {username:<13} {title:<40} HP {phone}")
         self.stdout.write(f"  {'admin':<13} Administrator sistem")
