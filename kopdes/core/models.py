@@ -154,7 +154,7 @@ class Koperasi(models.Model):
 
     def bylaws_on(self, date: dt.date | None = None) -> Bylaws | None:
         date = date or timezone.localdate()
-        return self.bylaws.filter(effective_date__lte=date).order_by("-effective_date", "-id").first()
+        return Bylaws.objects.filter(koperasi=self, effective_date__lte=date).order_by("-effective_date", "-id").first()
 
     @property
     def current_bylaws(self) -> Bylaws | None:

@@ -18,7 +18,7 @@ from . import services
 from .access import accessible_koperasi, require_write, supervised_region_codes, tenant_view
 from .errors import DomainError
 from .forms import BylawsForm, KoperasiProfileForm, NewKoperasiForm, UserRoleForm
-from .models import PENGURUS_ROLES, AuditLog, Koperasi, Region, Role, RoleAssignment
+from .models import PENGURUS_ROLES, AuditLog, Bylaws, Koperasi, Region, Role, RoleAssignment
 from .units import Unit
 
 
@@ -145,7 +145,7 @@ def bylaws(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, "Versi AD/ART baru disimpan.")
             return redirect("core:bylaws", slug=k.slug)
-    history = k.bylaws.all().select_related("created_by")
+    history = Bylaws.objects.filter(koperasi=k).select_related("created_by")
     return render(request, "core/bylaws.html", {"form": form, "current": current, "history": history,
                                                 "can_edit": request.access.is_pengurus})
 
