@@ -84,7 +84,7 @@ def region_role_filter(assignments: Iterable[RoleAssignment]) -> Q | None:
     """A Q over ``Koperasi`` for the cooperatives covered by these region roles (None if none)."""
     q: Q | None = None
     for ra in assignments:
-        part = Q() if ra.role == Role.NASIONAL else Q(region_id__startswith=f"{ra.region_id}.")
+        part = Q() if ra.role == Role.NASIONAL else Q(region__code__startswith=f"{ra.region_id}.")
         q = part if q is None else q | part
     return q
 
@@ -188,3 +188,12 @@ def require_write(request: HttpRequest, unit: str | None = None, roles: Iterable
     access: Access = request.access
     if not access.can_write(unit) or (roles is not None and not access.has_role(*roles)):
         raise PermissionDenied
+
+
+def public_view(view):
+    """Mark a view as intentionally reachable without login (login page, public receipt verification…).
+
+    The URL-walk isolation test allows anonymous 200 responses only from views marked this way.
+    """
+    view.kopdes_public = True
+    return view

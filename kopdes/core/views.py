@@ -15,7 +15,7 @@ from django.urls import NoReverseMatch
 from django.views.decorators.http import require_GET
 
 from . import services
-from .access import accessible_koperasi, require_write, supervised_region_codes, tenant_view
+from .access import accessible_koperasi, public_view, require_write, supervised_region_codes, tenant_view
 from .errors import DomainError
 from .forms import BylawsForm, KoperasiProfileForm, NewKoperasiForm, UserRoleForm
 from .models import PENGURUS_ROLES, AuditLog, Bylaws, Koperasi, Region, Role, RoleAssignment
@@ -58,7 +58,7 @@ def koperasi_list(request: HttpRequest) -> HttpResponse:
         return render(request, "core/no_role.html", status=403)
     q = request.GET.get("q", "").strip()
     if q:
-        qs = qs.filter(Q(name__icontains=q) | Q(region__name__icontains=q) | Q(region_id__startswith=q))
+        qs = qs.filter(Q(name__icontains=q) | Q(region__name__icontains=q) | Q(region__code__startswith=q))
     status = request.GET.get("status", "")
     if status:
         qs = qs.filter(status=status)
@@ -214,6 +214,7 @@ def account(request: HttpRequest) -> HttpResponse:
 # --- regions -----------------------------------------------------------------------------------------------
 
 
+@public_view
 @require_GET
 def region_options(request: HttpRequest) -> HttpResponse:
     """``<option>`` list of a region's children, for cascading pickers (htmx)."""
@@ -225,6 +226,7 @@ def region_options(request: HttpRequest) -> HttpResponse:
     return render(request, "core/_region_options.html", {"regions": regions.only("code", "name")})
 
 
+@public_view
 @require_GET
 def region_search(request: HttpRequest) -> JsonResponse:
     """Search regions by name or code: ``?q=surya&level=4`` → JSON with full path labels."""
@@ -248,6 +250,7 @@ def region_search(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"results": results})
 
 
+@public_view
 @require_GET
 def region_browser(request: HttpRequest, code: str = "") -> HttpResponse:
     region = None
@@ -263,6 +266,7 @@ def region_browser(request: HttpRequest, code: str = "") -> HttpResponse:
     })
 
 
+@public_view
 def health(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok"})
 
