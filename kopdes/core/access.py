@@ -84,7 +84,7 @@ def region_role_filter(assignments: Iterable[RoleAssignment]) -> Q | None:
     """A Q over ``Koperasi`` for the cooperatives covered by these region roles (None if none)."""
     q: Q | None = None
     for ra in assignments:
-        part = Q() if ra.role == Role.NASIONAL else Q(region__code__startswith=f"{ra.region_id}.")
+        part = Q(pk__isnull=False) if ra.role == Role.NASIONAL else Q(region__code__startswith=f"{ra.region_id}.")
         q = part if q is None else q | part
     return q
 

@@ -78,7 +78,7 @@ def _jsonable(value):
 def snapshot(instance: models.Model) -> dict:
     data = {}
     for f in instance._meta.concrete_fields:
-        if f.name in _SKIP_FIELDS:
+        if f.name in _SKIP_FIELDS or getattr(f, "auto_now", False):
             continue
         data[f.attname] = _jsonable(getattr(instance, f.attname))
     return data
