@@ -20,8 +20,8 @@ class CoreConfig(AppConfig):
 
         user_logged_in.connect(_on_login, dispatch_uid="kopdes_audit_login")
 
-        register(MenuItem("Koperasi", "Beranda", "core:dashboard", "speedometer2", order=1))
-        register(MenuItem("Koperasi", "Profil & legalitas", "core:profile", "building", order=2))
-        register(MenuItem("Koperasi", "AD/ART", "core:bylaws", "journal-text", order=3))
-        register(MenuItem("Pengaturan", "Pengguna & peran", "core:users", "people", order=90))
-        register(MenuItem("Pengaturan", "Jejak audit", "core:audit", "clock-history", order=91))
+        register(MenuItem("Koperasi", _("Beranda"), "core:dashboard", "speedometer2", order=1))
+        register(MenuItem("Koperasi", _("Profil & legalitas"), "core:profile", "building", order=2))
+        register(MenuItem("Koperasi", _("AD/ART"), "core:bylaws", "journal-text", order=3))
+        register(MenuItem("Pengaturan", _("Pengguna & peran"), "core:users", "people", order=90))
+        register(MenuItem("Pengaturan", _("Jejak audit"), "core:audit", "clock-history", order=91))

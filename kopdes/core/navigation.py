@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
 
 
 @dataclass(frozen=True)
@@ -19,6 +20,14 @@ class MenuItem:
 
 
 SECTIONS = ["Koperasi", "Anggota & Simpanan", "Unit usaha", "Akuntansi", "Laporan", "Pengaturan"]
+SECTION_LABELS = {
+    "Koperasi": _("Koperasi"),
+    "Anggota & Simpanan": _("Anggota & Simpanan"),
+    "Unit usaha": _("Unit usaha"),
+    "Akuntansi": _("Akuntansi"),
+    "Laporan": _("Laporan"),
+    "Pengaturan": _("Pengaturan"),
+}
 _REGISTRY: list[MenuItem] = []
 
 
@@ -40,4 +49,4 @@ def menu_for(koperasi, access) -> list[tuple[str, list[dict]]]:
             continue
         out.setdefault(item.section, []).append({"label": item.label, "url": url, "icon": item.icon})
     order = {s: i for i, s in enumerate(SECTIONS)}
-    return sorted(out.items(), key=lambda kv: order.get(kv[0], 99))
+    return [(SECTION_LABELS.get(s, s), items) for s, items in sorted(out.items(), key=lambda kv: order.get(kv[0], 99))]

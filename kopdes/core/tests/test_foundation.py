@@ -352,3 +352,13 @@ def test_cli_help_and_bad_input():
     assert r.returncode == 2 and "tidak dikenal" in r.stderr
     r = _kopdes("createuser", "--username", "x", "--password", "p", "--role", "raja")
     assert r.returncode != 0 and "invalid choice" in r.stderr
+
+
+def test_english_locale(koperasi, make_user, client):
+    client.force_login(make_user("ketua", koperasi=koperasi))
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    body = client.get(f"/k/{koperasi.slug}/").content.decode()
+    assert "Board &amp; supervisors" in body or "Board & supervisors" in body
+    assert "Log out" in body and "By-laws in force" in body
+    client.post("/i18n/setlang/", {"language": "id", "next": "/"})
+    assert "Pengurus & pengawas" in client.get(f"/k/{koperasi.slug}/").content.decode()
