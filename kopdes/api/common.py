@@ -1,0 +1,82 @@
+"""Shared API pieces: problem schema, pagination, idempotent writes."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from ninja import Field, Schema
+from pydantic import create_model
+
+from kopdes.core.audit import acting_as
+from kopdes.core.idempotency import run_idempotent
+from kopdes.core.middleware import client_ip
+
+from .auth import principal
+
+
+class Problem(Schema):
+    """RFC 9457 problem details, in Indonesian (``detail``, ``message_id``) and English (``title``, ``message_en``)."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    message_id: str
+    message_en: str
+    field: str | None = None
+    code: str
+
+
+def errors(*codes: int) -> dict:
+    base = {401: Problem, 403: Problem, 404: Problem, 422: Problem, 429: Problem}
+    for c in codes:
+        base[c] = Problem
+    return base
+
+
+def responses(ok, *codes: int, status: int = 200) -> dict:
+    return {status: ok, **errors(*codes)}
+
+
+class PageQuery(Schema):
+    limit: int = Field(50, ge=1, le=200, description="Jumlah baris per halaman (1–200). / Page size.")
+    offset: int = Field(0, ge=0, le=10_000_000, description="Lewati sekian baris. / Rows to skip.")
+
+
+_PAGES: dict[type, type] = {}
+
+
+def Paged(item: type) -> type:  # noqa: N802 - reads like a type
+    if item not in _PAGES:
+        _PAGES[item] = create_model(
+            f"{item.__name__}Page", __base__=Schema,
+            count=(int, ...), items=(list[item], ...), next=(str | None, None),
+        )
+    return _PAGES[item]
+
+
+def paginate(request, qs, page: PageQuery, to_item) -> dict:
+    """``{count, items, next}``: ``next`` is the URL of the next page (same filters), or null."""
+    count = qs.count()
+    rows = list(qs[page.offset:page.offset + page.limit])
+    nxt = None
+    if page.offset + len(rows) < count:
+        params = request.GET.copy()
+        params["offset"] = str(page.offset + page.limit)
+        params["limit"] = str(page.limit)
+        nxt = request.build_absolute_uri(request.path) + "?" + urlencode(sorted(params.items()))
+    return {"count": count, "items": [to_item(r) for r in rows], "next": nxt}
+
+
+def idempotent(request, koperasi, scope: str, key: str, payload: dict, fn, *, status: int = 201):
+    """Run a write once per client key: same key + same body → the first result; different body → 409."""
+    p = principal(request)
+    owner = f"u{p.token.user_id}" if p.token.user_id else f"d{p.token.pk}"
+    with acting_as(p.user, label=(p.user.username if p.user else f"device:{p.token.name}"),
+                   ip=client_ip(request), user_agent=request.META.get("HTTP_USER_AGENT", "")):
+        result, replayed = run_idempotent(
+            koperasi, f"api.{scope}", f"{owner}:{key}", payload,
+            lambda: {"status": status, "body": fn()},
+        )
+    request.idempotent_replayed = replayed
+    return result["status"], result["body"]

@@ -1,0 +1,121 @@
+"""Token operations: create (the secret is returned once), revoke, authenticate, rate-limit.
+
+Tokens look like ``kpd_<8 chars>_<43 chars>``; the database keeps ``sha256(token)`` and the readable prefix.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from kopdes.core.errors import DomainError
+from kopdes.core.models import Koperasi, User
+
+from .models import ALL_SCOPES, DEVICE_SCOPE, ApiToken, RateWindow
+
+MAX_DAYS = 730
+
+
+def digest(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _new_secret() -> tuple[str, str]:
+    prefix = secrets.token_hex(4)
+    return prefix, f"kpd_{prefix}_{secrets.token_urlsafe(32)}"
+
+
+def _expiry(days: int | None) -> dt.datetime | None:
+    if days in (None, 0):
+        return None
+    if days < 1 or days > MAX_DAYS:
+        raise DomainError(f"Masa berlaku harus 1–{MAX_DAYS} hari.", f"Validity must be 1–{MAX_DAYS} days.",
+                          field="days", code="invalid_expiry")
+    return timezone.now() + dt.timedelta(days=days)
+
+
+@transaction.atomic
+def create_personal_token(user: User, *, name: str, scopes: list[str], koperasi: Koperasi | None = None,
+                          days: int | None = 90, by: User | None = None) -> tuple[ApiToken, str]:
+    """A personal token acting as ``user`` (never more than the user may do in the web UI)."""
+    name = (name or "").strip()
+    if not name:
+        raise DomainError("Nama token wajib diisi.", "Token name is required.", field="name", code="required")
+    scopes = sorted(set(scopes or []))
+    unknown = [s for s in scopes if s not in ALL_SCOPES]
+    if unknown:
+        raise DomainError(f"Cakupan tidak dikenal: {', '.join(unknown)}", f"Unknown scope: {', '.join(unknown)}",
+                          field="scopes", code="unknown_scope")
+    if not scopes:
+        raise DomainError("Pilih minimal satu cakupan.", "Choose at least one scope.", field="scopes",
+                          code="required")
+    prefix, raw = _new_secret()
+    token = ApiToken.objects.create(
+        kind=ApiToken.Kind.PERSONAL, name=name[:80], prefix=prefix, token_hash=digest(raw), user=user,
+        koperasi=koperasi, scopes=scopes, expires_at=_expiry(days), created_by=by or user,
+    )
+    return token, raw
+
+
+@transaction.atomic
+def create_device_token(koperasi: Koperasi, *, name: str, device_ref: str = "", days: int | None = None,
+                        by: User | None = None) -> tuple[ApiToken, str]:
+    """A token for a sensor: it may only send temperature readings to this one cooperative."""
+    name = (name or "").strip()
+    if not name:
+        raise DomainError("Nama perangkat wajib diisi.", "Device name is required.", field="name",
+                          code="required")
+    prefix, raw = _new_secret()
+    token = ApiToken.objects.create(
+        kind=ApiToken.Kind.DEVICE, name=name[:80], prefix=prefix, token_hash=digest(raw), koperasi=koperasi,
+        device_ref=(device_ref or "")[:80], scopes=[DEVICE_SCOPE], expires_at=_expiry(days), created_by=by,
+    )
+    return token, raw
+
+
+@transaction.atomic
+def revoke_token(token: ApiToken, *, by: User | None = None) -> ApiToken:
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+    return token
+
+
+def authenticate(raw: str) -> ApiToken | None:
+    raw = (raw or "").strip()
+    if not raw.startswith("kpd_") or len(raw) > 120:
+        return None
+    token = ApiToken.objects.select_related("user", "koperasi").filter(token_hash=digest(raw)).first()
+    if token is None or not token.is_active:
+        return None
+    if token.user_id is not None and not token.user.is_active:
+        return None
+    return token
+
+
+def hit(token: ApiToken, now: dt.datetime | None = None) -> int | None:
+    """Count one request in the token's current one-minute window.
+
+    Returns None when allowed, else the seconds until the window ends (for ``Retry-After``).
+    """
+    now = now or timezone.now()
+    window = now.replace(second=0, microsecond=0)
+    updated = RateWindow.objects.filter(token=token, window=window).update(count=F("count") + 1)
+    if not updated:
+        try:
+            with transaction.atomic():
+                RateWindow.objects.create(token=token, window=window, count=1)
+        except IntegrityError:
+            RateWindow.objects.filter(token=token, window=window).update(count=F("count") + 1)
+        # once per window: remember use, forget old windows
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        RateWindow.objects.filter(token=token, window__lt=window - dt.timedelta(minutes=5)).delete()
+    count = RateWindow.objects.filter(token=token, window=window).values_list("count", flat=True).first() or 0
+    if count > token.rate_limit:
+        return max(1, 60 - now.second)
+    return None
