@@ -1,0 +1,91 @@
+"""Two cashiers at once on PostgreSQL: the RDKK quota holds and stock never goes negative."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+
+import pytest
+from django.db import connection
+
+from kopdes.core.errors import DomainError
+
+from .. import pos, services
+from ..models import FertilizerAllocation, FertilizerRedemption, Sale
+from .helpers import D, bal, cid, kiosk, member
+
+DAY = dt.date(2026, 2, 3)
+
+
+def _race(fns):
+    barrier = threading.Barrier(len(fns))
+    results: list = [None] * len(fns)
+
+    def run(i, fn):
+        try:
+            barrier.wait()
+            results[i] = fn()
+        except Exception as exc:  # noqa: BLE001
+            results[i] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, fn)) for i, fn in enumerate(fns)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    return results
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_cashiers_cannot_exceed_fertilizer_quota(koperasi, make_user):
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks are only meaningful on PostgreSQL")
+    shop = kiosk(koperasi)
+    farmer = member(koperasi)
+    services.set_allocation(koperasi, member_id=farmer.pk, season="2026-MT1", fertilizer_type="urea",
+                            allocated_kg="150", valid_from=dt.date(2026, 1, 1), valid_to=dt.date(2026, 4, 30))
+    shifts = []
+    for _ in range(2):
+        u = make_user("operator", koperasi=koperasi, unit="sembako")
+        shifts.append((u, pos.open_shift(koperasi, cashier=u, location=shop["gerai"], opening_float=0)))
+
+    def sale(u, sh):
+        return lambda: pos.checkout(koperasi, client_id=cid(), shift=sh, by=u, member=farmer.pk, date=DAY,
+                                    lines=[{"product_id": shop["urea"].pk, "qty": "100"}])
+
+    for _round in range(3):
+        results = _race([sale(u, sh) for u, sh in shifts])
+        ok = [r for r in results if isinstance(r, dict)]
+        errors = [r for r in results if isinstance(r, DomainError)]
+        assert len(ok) + len(errors) == 2, results
+        if _round == 0:
+            assert len(ok) == 1 and errors[0].code == "over_allocation"
+        else:
+            assert not ok
+    alloc = FertilizerAllocation.objects.get(member_id=farmer.pk)
+    assert alloc.redeemed_kg == D("100")
+    assert sum(r.qty_kg for r in FertilizerRedemption.objects.filter(allocation=alloc)) == D("100")
+    assert Sale.objects.filter(koperasi=koperasi).count() == 1
+    assert bal(koperasi, "1153") == D("600000")
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_sales_never_oversell(koperasi, make_user):
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks are only meaningful on PostgreSQL")
+    shop = kiosk(koperasi)  # 10 bags of sugar
+    cashiers = []
+    for _ in range(4):
+        u = make_user("operator", koperasi=koperasi, unit="sembako")
+        cashiers.append((u, pos.open_shift(koperasi, cashier=u, location=shop["gerai"], opening_float=0)))
+    results = _race([lambda u=u, sh=sh: pos.checkout(koperasi, client_id=cid(), shift=sh, by=u, date=DAY,
+                                                    lines=[{"product_id": shop["gula"].pk, "qty": "3"}])
+                     for u, sh in cashiers])
+    assert sum(isinstance(r, dict) for r in results) == 3, results
+    shop["gula"].refresh_from_db()
+    assert shop["gula"].stock_qty == 1 and shop["gula"].stock_value == D("14000")
+    assert bal(koperasi, "4112") == D("157500")
