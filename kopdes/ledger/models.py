@@ -227,3 +227,170 @@ class Period(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.month:02d}/{self.year} ({self.get_status_display()})"
+
+
+class PeriodReopen(TenantModel):
+    """A request to re-open a closed month: needs the ketua and the bendahara (two different people)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Menunggu persetujuan")
+        DONE = "done", _("Periode dibuka kembali")
+        CANCELLED = "cancelled", _("Dibatalkan")
+
+    year = models.PositiveSmallIntegerField()
+    month = models.PositiveSmallIntegerField()
+    reason = models.TextField(_("alasan"))
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    ketua_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="+")
+    bendahara_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+
+class YearClose(TenantModel):
+    """The year-end close of one fiscal year: the closing entry that moved the result to 3401."""
+
+    year = models.PositiveSmallIntegerField()
+    result = models.DecimalField(**MONEY)
+    entry = models.OneToOneField(JournalEntry, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    closed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["koperasi", "year"], name="ledger_yearclose_unique")]
+
+
+class ManualJournal(TenantModel):
+    """A memorial (manual) journal: made by one person, approved by another, then posted."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draf")
+        SUBMITTED = "submitted", _("Menunggu persetujuan")
+        POSTED = "posted", _("Disetujui & diposting")
+        REJECTED = "rejected", _("Ditolak")
+
+    date = models.DateField(_("tanggal"))
+    memo = models.CharField(_("keterangan"), max_length=300)
+    lines = models.JSONField(_("baris"), default=list)  # [{"account","debit","credit","unit","member_id","memo"}]
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    maker = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    checker = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="+")
+    checked_at = models.DateTimeField(null=True, blank=True)
+    reject_reason = models.CharField(max_length=300, blank=True)
+    entry = models.OneToOneField(JournalEntry, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        verbose_name = _("jurnal memorial")
+        verbose_name_plural = _("jurnal memorial")
+
+    def __str__(self) -> str:
+        return f"Jurnal memorial {self.date} {self.memo}"[:120]
+
+    @property
+    def total(self) -> Decimal:
+        return sum((Decimal(str(ln.get("debit") or 0)) for ln in self.lines), Decimal(0))
+
+
+def attachment_path(instance, filename: str) -> str:
+    return f"ledger/{instance.koperasi_id}/{instance.journal_id}/{filename}"
+
+
+class Attachment(TenantModel):
+    journal = models.ForeignKey(ManualJournal, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(_("berkas"), upload_to=attachment_path)
+    name = models.CharField(max_length=200, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+
+class CashCount(TenantModel):
+    """Kas opname: the cash counted in a drawer compared with the books; a difference is posted."""
+
+    date = models.DateField(_("tanggal"))
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+", verbose_name=_("akun kas"))
+    unit = models.CharField(_("unit"), max_length=20, choices=Unit.choices, default=Unit.KANTOR)
+    counted = models.DecimalField(_("hasil hitung fisik"), **MONEY)
+    book_balance = models.DecimalField(_("saldo buku"), **MONEY)
+    difference = models.DecimalField(_("selisih"), **MONEY)
+    denominations = models.JSONField(default=dict, blank=True)
+    note = models.CharField(_("catatan"), max_length=300, blank=True)
+    entry = models.OneToOneField(JournalEntry, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    counted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-date", "-id"]
+
+
+class AnnualMeeting(TenantModel):
+    """Rapat Anggota Tahunan (RAT): date, quorum, attendance and decisions."""
+
+    year = models.PositiveSmallIntegerField(_("tahun buku yang dibahas"))
+    date = models.DateField(_("tanggal RAT"))
+    place = models.CharField(_("tempat"), max_length=200, blank=True)
+    members_total = models.PositiveIntegerField(_("jumlah anggota"))
+    attendance = models.PositiveIntegerField(_("jumlah hadir"))
+    quorum_pct = models.DecimalField(_("kuorum (%)"), max_digits=5, decimal_places=2, default=Decimal("50"))
+    statements_approved = models.BooleanField(_("laporan keuangan disahkan"), default=False)
+    shu_approved = models.BooleanField(_("pembagian SHU disetujui"), default=False)
+    decisions = models.TextField(_("keputusan"), blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-date"]
+        verbose_name = _("RAT")
+        verbose_name_plural = _("RAT")
+
+    @property
+    def quorum_met(self) -> bool:
+        return self.members_total > 0 and Decimal(self.attendance) * 100 / self.members_total >= self.quorum_pct
+
+
+class ShuAllocation(TenantModel):
+    """The SHU of one fiscal year split by the by-law percentages (after the RAT approves)."""
+
+    class Status(models.TextChoices):
+        COMPUTED = "computed", _("Dihitung")
+        POSTED = "posted", _("Diposting")
+        PAID = "paid", _("Dibayarkan")
+
+    year = models.PositiveSmallIntegerField()
+    shu = models.DecimalField(**MONEY)
+    parts = models.JSONField(default=list)  # [{"field","label","pct","amount","account"}]
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.COMPUTED)
+    meeting = models.ForeignKey(AnnualMeeting, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    entry = models.OneToOneField(JournalEntry, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    payout_entry = models.OneToOneField(JournalEntry, null=True, blank=True, on_delete=models.PROTECT,
+                                        related_name="+")
+    payout_mode = models.CharField(max_length=10, blank=True)  # cash | sukarela
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["koperasi", "year"], name="ledger_shu_unique_year")]
+
+
+class ShuMemberShare(TenantModel):
+    allocation = models.ForeignKey(ShuAllocation, on_delete=models.CASCADE, related_name="shares")
+    member_id = models.BigIntegerField()
+    capital_avg = models.DecimalField(_("rata-rata simpanan pokok+wajib"), **MONEY)
+    transactions = models.DecimalField(_("transaksi dengan koperasi"), **MONEY)
+    jasa_modal = models.DecimalField(**MONEY)
+    jasa_usaha = models.DecimalField(**MONEY)
+    total = models.DecimalField(**MONEY)
+
+    audit_exclude = True
+
+    class Meta:
+        ordering = ["member_id"]
+        constraints = [models.UniqueConstraint(fields=["allocation", "member_id"], name="ledger_shushare_unique")]

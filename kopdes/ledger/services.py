@@ -24,7 +24,19 @@ from kopdes.core.idempotency import run_idempotent
 from kopdes.core.models import Koperasi
 from kopdes.core.units import Unit
 
-from .models import Account, AccountMonth, JournalCounter, JournalEntry, JournalLine, Period
+from .models import (
+    Account,
+    AccountMonth,
+    Attachment,
+    CashCount,
+    JournalCounter,
+    JournalEntry,
+    JournalLine,
+    ManualJournal,
+    Period,
+    PeriodReopen,
+    YearClose,
+)
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0")
@@ -215,8 +227,9 @@ def _bump_snapshots(koperasi: Koperasi, date: dt.date, rows: list[tuple[Account,
 # --- posting ------------------------------------------------------------------------------------------------
 
 def _write_entry(koperasi, *, date, memo, checked, total, source, source_id, idempotency_key, by,
-                 reversal_of=None) -> JournalEntry:
-    _check_period(koperasi, date)
+                 reversal_of=None, allow_closed=False) -> JournalEntry:
+    if not allow_closed:
+        _check_period(koperasi, date)
     year = fiscal_year(koperasi, date)
     number = _next_number(koperasi, year)
     entry = JournalEntry.objects.create(
@@ -351,3 +364,341 @@ def delete_account(account: Account) -> None:
         )
     AccountMonth.objects.filter(account=account).delete()
     account.delete()
+
+
+# --- periods ------------------------------------------------------------------------------------------------
+
+def _months_between(a: dt.date, b: dt.date):
+    y, m = a.year, a.month
+    while (y, m) <= (b.year, b.month):
+        yield y, m
+        y, m = (y + (m == 12), m % 12 + 1)
+
+
+@transaction.atomic
+def close_month(koperasi: Koperasi, year: int, month: int, *, by=None) -> Period:
+    """Close a month: no posting dated in it (or before it, once earlier months are closed) is accepted."""
+    if not (1 <= int(month) <= 12):
+        raise DomainError("Bulan tidak valid.", "Invalid month.", field="month", code="invalid_month")
+    first = JournalEntry.objects.filter(koperasi=koperasi).order_by("date").values_list("date", flat=True).first()
+    if first is not None:
+        closed = set(Period.objects.filter(koperasi=koperasi, status=Period.Status.CLOSED)
+                     .values_list("year", "month"))
+        target = dt.date(int(year), int(month), 1)
+        for y, m in _months_between(first, target):
+            if (y, m) != (int(year), int(month)) and (y, m) not in closed:
+                raise DomainError(
+                    f"Tutup dulu periode {m:02d}/{y} sebelum menutup {int(month):02d}/{year}.",
+                    f"Close {m:02d}/{y} before {int(month):02d}/{year}.", field="month", code="earlier_month_open",
+                )
+    period, _ = Period.objects.get_or_create(koperasi=koperasi, year=year, month=month)
+    if period.status == Period.Status.CLOSED:
+        raise DomainError("Periode ini sudah ditutup.", "This period is already closed.", field="month",
+                          code="already_closed")
+    period.status = Period.Status.CLOSED
+    period.closed_at = timezone.now()
+    period.closed_by = by if getattr(by, "pk", None) else None
+    period.save()
+    return period
+
+
+def _roles_of(user, koperasi) -> set[str]:
+    from kopdes.core.models import RoleAssignment
+
+    if user is None or not getattr(user, "pk", None):
+        return set()
+    return set(RoleAssignment.objects.active().filter(user=user, koperasi=koperasi).values_list("role", flat=True))
+
+
+@transaction.atomic
+def request_reopen(koperasi: Koperasi, year: int, month: int, *, reason: str, by=None) -> PeriodReopen:
+    if not Period.objects.filter(koperasi=koperasi, year=year, month=month, status=Period.Status.CLOSED).exists():
+        raise DomainError("Periode ini tidak dalam keadaan ditutup.", "This period is not closed.", field="month",
+                          code="not_closed")
+    first_day = dt.date(int(year), int(month), 1)
+    if YearClose.objects.filter(koperasi=koperasi, year=fiscal_year(koperasi, first_day)).exists():
+        raise DomainError("Tahun buku ini sudah ditutup (tutup buku akhir tahun); periode tidak dapat dibuka.",
+                          "This fiscal year is closed; its months cannot be re-opened.", field="month",
+                          code="year_closed")
+    if not (reason or "").strip():
+        raise DomainError("Alasan membuka kembali periode wajib diisi.", "A reason is required.", field="reason",
+                          code="reason_required")
+    return PeriodReopen.objects.create(koperasi=koperasi, year=year, month=month, reason=reason.strip(),
+                                       requested_by=by if getattr(by, "pk", None) else None)
+
+
+@transaction.atomic
+def approve_reopen(req: PeriodReopen, *, by) -> PeriodReopen:
+    """Ketua and bendahara each approve (two different people); the second approval re-opens the month."""
+    req = PeriodReopen.objects.select_for_update().get(pk=req.pk)
+    if req.status != PeriodReopen.Status.PENDING:
+        raise DomainError("Permintaan ini sudah selesai.", "This request is closed.", code="not_pending")
+    roles = _roles_of(by, req.koperasi)
+    if "ketua" in roles and req.ketua_by_id is None and req.bendahara_by_id != by.pk:
+        req.ketua_by = by
+    elif "bendahara" in roles and req.bendahara_by_id is None and req.ketua_by_id != by.pk:
+        req.bendahara_by = by
+    elif roles & {"ketua", "bendahara"} and by.pk in (req.ketua_by_id, req.bendahara_by_id):
+        raise DomainError("Anda sudah menyetujui; persetujuan kedua harus dari orang lain (ketua dan bendahara).",
+                          "You already approved; the second approval must come from another person.",
+                          code="same_approver")
+    else:
+        raise DomainError("Hanya ketua dan bendahara yang dapat menyetujui pembukaan kembali periode.",
+                          "Only the ketua and the bendahara can approve re-opening a period.", code="not_allowed")
+    if req.ketua_by_id and req.bendahara_by_id:
+        Period.objects.filter(koperasi=req.koperasi, year=req.year, month=req.month).update(
+            status=Period.Status.OPEN, closed_at=None)
+        req.status = PeriodReopen.Status.DONE
+        req.done_at = timezone.now()
+        from kopdes.core import audit
+
+        audit.record("ledger.period_reopen", koperasi_id=req.koperasi_id, instance=req,
+                     summary=f"Periode {req.month:02d}/{req.year} dibuka kembali: {req.reason}"[:300])
+    req.save()
+    return req
+
+
+@transaction.atomic
+def close_year(koperasi: Koperasi, year: int, *, by=None) -> YearClose:
+    """Year-end close: post the closing entry (income and expenses → 3401 SHU belum dibagi, per unit) on the
+    last day of the fiscal year, then close every month of the year."""
+    from .reports import CLOSING_SOURCE
+
+    if YearClose.objects.filter(koperasi=koperasi, year=year).exists():
+        raise DomainError(f"Tahun buku {year} sudah ditutup.", f"Fiscal year {year} is already closed.",
+                          field="year", code="year_closed")
+    start, end = year_bounds(koperasi, year)
+    if (JournalEntry.objects.filter(koperasi=koperasi, date__lt=start).exists()
+            and not YearClose.objects.filter(koperasi=koperasi, year=year - 1).exists()):
+        raise DomainError(f"Tutup dulu tahun buku {year - 1}.", f"Close fiscal year {year - 1} first.",
+                          field="year", code="earlier_year_open")
+    from .queries import sums_by_account
+
+    accounts = {a.pk: a for a in Account.objects.filter(koperasi=koperasi, type__in=["income", "cogs", "expense"])}
+    sums = sums_by_account(koperasi, start, end, by_unit=True, account_ids=list(accounts))
+    checked = []
+    result = ZERO
+    for (aid, unit), (d, c) in sorted(sums.items()):
+        net = d - c
+        if not net:
+            continue
+        acc = accounts[aid]
+        ln = Line(acc, debit=-net if net < 0 else ZERO, credit=net if net > 0 else ZERO, unit=unit,
+                  memo="Penutupan akun laba rugi")
+        checked.append((ln, acc, Decimal(ln.debit), Decimal(ln.credit)))
+        result -= net
+    entry = None
+    if checked:
+        shu_acc = Account.objects.get(koperasi=koperasi, code="3401")
+        ln = Line(shu_acc, debit=-result if result < 0 else ZERO, credit=result if result > 0 else ZERO,
+                  memo=f"SHU tahun buku {year}")
+        if result:
+            checked.append((ln, shu_acc, Decimal(ln.debit), Decimal(ln.credit)))
+        total = sum((c[2] for c in checked), ZERO)
+        entry = _write_entry(koperasi, date=end, memo=f"Jurnal penutup tahun buku {year}", checked=checked,
+                             total=total, source=CLOSING_SOURCE, source_id=str(year), idempotency_key=None, by=by,
+                             allow_closed=True)
+    for y, m in _months_between(start, end):
+        Period.objects.update_or_create(koperasi=koperasi, year=y, month=m, defaults={
+            "status": Period.Status.CLOSED, "closed_at": timezone.now(),
+            "closed_by": by if getattr(by, "pk", None) else None})
+    return YearClose.objects.create(koperasi=koperasi, year=year, result=result, entry=entry,
+                                    closed_by=by if getattr(by, "pk", None) else None)
+
+
+# --- opening balances ---------------------------------------------------------------------------------------
+
+def parse_opening_xlsx(data: bytes) -> list[Line]:
+    """Rows: kode | debit | kredit | unit (optional) | id anggota (optional). The first row may be a header."""
+    import io
+
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:  # noqa: BLE001 - any unreadable file
+        raise DomainError("Berkas Excel tidak dapat dibaca.", "The Excel file cannot be read.", field="file",
+                          code="bad_file") from None
+    lines = []
+    for i, row in enumerate(wb.active.iter_rows(values_only=True)):
+        if not row or row[0] is None:
+            continue
+        code = str(row[0]).strip()
+        if not code[:1].isdigit():
+            continue  # header
+        if isinstance(code, str) and code.endswith(".0"):
+            code = code[:-2]
+
+        def num(v):
+            if v is None or v == "":
+                return ZERO
+            if isinstance(v, float):
+                v = repr(v)
+            return Decimal(str(v).replace(",", "")).quantize(CENT)
+
+        try:
+            d, c = num(row[1] if len(row) > 1 else None), num(row[2] if len(row) > 2 else None)
+        except InvalidOperation:
+            raise DomainError(f"Baris {i + 1}: jumlah tidak valid.", f"Row {i + 1}: invalid amount.", field="file",
+                              code="invalid_amount") from None
+        unit = str(row[3]).strip() if len(row) > 3 and row[3] else Unit.KANTOR
+        member = int(row[4]) if len(row) > 4 and row[4] not in (None, "") else None
+        if d or c:
+            lines.append(Line(code, debit=d, credit=c, unit=unit, member_id=member, memo="Saldo awal"))
+    return lines
+
+
+@transaction.atomic
+def import_opening_balances(koperasi: Koperasi, *, date: dt.date, data: bytes, by=None) -> JournalEntry:
+    if JournalEntry.objects.filter(koperasi=koperasi, source="ledger.Opening").exists():
+        raise DomainError("Saldo awal sudah pernah diimpor; koreksi dengan jurnal memorial.",
+                          "Opening balances were already imported; correct them with a manual journal.",
+                          field="file", code="opening_exists")
+    lines = parse_opening_xlsx(data)
+    return post(koperasi, date=date, memo="Saldo awal (impor Excel)", lines=lines, source="ledger.Opening",
+                source_id=date.isoformat(), by=by)
+
+
+# --- manual (memorial) journals, maker-checker ---------------------------------------------------------------
+
+def _lines_from_json(rows: list[dict]) -> list[Line]:
+    out = []
+    for r in rows:
+        out.append(Line(str(r.get("account", "")).strip(), debit=Decimal(str(r.get("debit") or 0)),
+                        credit=Decimal(str(r.get("credit") or 0)), unit=r.get("unit") or Unit.KANTOR,
+                        member_id=int(r["member_id"]) if r.get("member_id") else None,
+                        memo=r.get("memo") or ""))
+    return out
+
+
+@transaction.atomic
+def create_manual_journal(koperasi: Koperasi, *, date: dt.date, memo: str, lines: list[dict], by=None
+                          ) -> ManualJournal:
+    """The maker records a memorial journal; it waits for another person's approval before posting."""
+    try:
+        parsed = _lines_from_json(lines)
+    except (InvalidOperation, ValueError):
+        raise DomainError("Jumlah atau id anggota tidak valid.", "Invalid amount or member id.", field="lines",
+                          code="invalid_amount") from None
+    if not (memo or "").strip():
+        raise DomainError("Keterangan wajib diisi.", "A description is required.", field="memo",
+                          code="memo_required")
+    _validate(koperasi, date, parsed)
+    _check_period(koperasi, date)
+    clean = [{"account": ln.account, "debit": str(Decimal(ln.debit)), "credit": str(Decimal(ln.credit)),
+              "unit": str(ln.unit), "member_id": ln.member_id, "memo": ln.memo} for ln in parsed]
+    return ManualJournal.objects.create(koperasi=koperasi, date=date, memo=memo.strip()[:300], lines=clean,
+                                        status=ManualJournal.Status.SUBMITTED,
+                                        maker=by if getattr(by, "pk", None) else None)
+
+
+@transaction.atomic
+def approve_manual_journal(mj: ManualJournal, *, by) -> ManualJournal:
+    mj = ManualJournal.objects.select_for_update().get(pk=mj.pk)
+    if mj.status != ManualJournal.Status.SUBMITTED:
+        raise DomainError("Jurnal ini tidak menunggu persetujuan.", "This journal is not awaiting approval.",
+                          code="not_submitted")
+    if by is None or not getattr(by, "pk", None) or by.pk == mj.maker_id:
+        raise DomainError("Pembuat jurnal tidak boleh menyetujui jurnalnya sendiri (maker-checker).",
+                          "The maker cannot approve their own journal (maker-checker).", code="maker_is_checker")
+    entry = post(mj.koperasi, date=mj.date, memo=mj.memo, lines=_lines_from_json(mj.lines),
+                 source="ledger.ManualJournal", source_id=str(mj.pk), by=by)
+    mj.status = ManualJournal.Status.POSTED
+    mj.checker = by
+    mj.checked_at = timezone.now()
+    mj.entry = entry
+    mj.save()
+    return mj
+
+
+@transaction.atomic
+def reject_manual_journal(mj: ManualJournal, *, by, reason: str) -> ManualJournal:
+    mj = ManualJournal.objects.select_for_update().get(pk=mj.pk)
+    if mj.status != ManualJournal.Status.SUBMITTED:
+        raise DomainError("Jurnal ini tidak menunggu persetujuan.", "This journal is not awaiting approval.",
+                          code="not_submitted")
+    if by is None or by.pk == mj.maker_id:
+        raise DomainError("Pembuat jurnal tidak boleh memeriksa jurnalnya sendiri.",
+                          "The maker cannot check their own journal.", code="maker_is_checker")
+    mj.status = ManualJournal.Status.REJECTED
+    mj.checker = by
+    mj.checked_at = timezone.now()
+    mj.reject_reason = (reason or "")[:300]
+    mj.save()
+    return mj
+
+
+ALLOWED_ATTACHMENTS = (".pdf", ".jpg", ".jpeg", ".png", ".xlsx", ".xls", ".csv", ".doc", ".docx")
+
+
+@transaction.atomic
+def attach(mj: ManualJournal, upload, *, by=None) -> Attachment:
+    name = getattr(upload, "name", "berkas")
+    if not name.lower().endswith(ALLOWED_ATTACHMENTS):
+        raise DomainError("Jenis berkas tidak diizinkan (pdf, gambar, Excel, Word).",
+                          "File type not allowed (pdf, image, Excel, Word).", field="file", code="bad_file")
+    if getattr(upload, "size", 0) > 5 * 1024 * 1024:
+        raise DomainError("Berkas lebih dari 5 MB.", "File larger than 5 MB.", field="file", code="too_large")
+    return Attachment.objects.create(koperasi=mj.koperasi, journal=mj, file=upload, name=name[:200],
+                                     uploaded_by=by if getattr(by, "pk", None) else None)
+
+
+# --- cash & bank ---------------------------------------------------------------------------------------------
+
+def _cash_account(koperasi: Koperasi, code: str) -> Account:
+    acc = Account.objects.filter(koperasi=koperasi, code=str(code), is_cash=True).first()
+    if acc is None:
+        raise DomainError(f"Akun {code} bukan akun kas/bank.", f"Account {code} is not a cash/bank account.",
+                          field="account", code="not_cash")
+    return acc
+
+
+@transaction.atomic
+def record_cash_count(koperasi: Koperasi, *, date: dt.date, account: str, counted: Decimal,
+                      unit: str = Unit.KANTOR, denominations: dict | None = None, note: str = "",
+                      by=None) -> CashCount:
+    """Kas opname: compare the counted cash with the books and post the difference (4203 over / 6115 short)."""
+    from .queries import account_balance
+
+    acc = _cash_account(koperasi, account)
+    counted = _amount(counted, "counted")
+    book = account_balance(koperasi, acc.code, as_of=date)
+    diff = counted - book
+    entry = None
+    if diff:
+        if diff > 0:
+            lines = [Line(acc, debit=diff, unit=unit), Line("4203", credit=diff, unit=unit)]
+        else:
+            lines = [Line("6115", debit=-diff, unit=unit), Line(acc, credit=-diff, unit=unit)]
+        entry = post(koperasi, date=date, memo=f"Selisih kas opname {acc.name} {date:%d-%m-%Y}", lines=lines,
+                     source="ledger.CashCount", by=by)
+    cc = CashCount.objects.create(koperasi=koperasi, date=date, account=acc, unit=unit, counted=counted,
+                                  book_balance=book, difference=diff, denominations=denominations or {},
+                                  note=note[:300], entry=entry, counted_by=by if getattr(by, "pk", None) else None)
+    return cc
+
+
+@transaction.atomic
+def transfer_cash(koperasi: Koperasi, *, date: dt.date, from_account: str, to_account: str, amount: Decimal,
+                  from_unit: str = Unit.KANTOR, to_unit: str = Unit.KANTOR, memo: str = "", by=None,
+                  idempotency_key: str | None = None) -> JournalEntry:
+    """Move cash between drawers, units and bank accounts. The source cannot go below zero."""
+    from .queries import account_balance
+
+    src = _cash_account(koperasi, from_account)
+    dst = _cash_account(koperasi, to_account)
+    amount = _amount(amount, "amount")
+    if amount <= 0:
+        raise DomainError("Jumlah pemindahan harus lebih dari nol.", "The amount must be positive.", field="amount",
+                          code="zero_entry")
+    if src.pk == dst.pk and from_unit == to_unit:
+        raise DomainError("Akun asal dan tujuan sama.", "Source and destination are the same.",
+                          field="to_account", code="same_account")
+    available = account_balance(koperasi, src.code, as_of=date)
+    if amount > available:
+        raise DomainError(f"Saldo {src.name} tidak cukup (tersedia {available}).",
+                          f"Insufficient balance in {src.name} ({available}).", field="amount",
+                          code="insufficient_cash")
+    return post(koperasi, date=date, memo=memo or f"Pemindahan kas {src.name} → {dst.name}", lines=[
+        Line(dst, debit=amount, unit=to_unit), Line(src, credit=amount, unit=from_unit)],
+        source="ledger.Transfer", idempotency_key=idempotency_key, by=by)
