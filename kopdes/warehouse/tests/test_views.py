@@ -1,0 +1,96 @@
+"""Pages: every page renders for the warehouse operator; the public verification page shows the state and no
+personal data; PDF/Excel exports; bad input shows the message on the form with nothing written."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from kopdes.core.units import Unit
+from kopdes.warehouse import services as s
+from kopdes.warehouse.models import StoredLot
+
+
+@pytest.fixture
+def op(koperasi, make_user, client_as):
+    return client_as(make_user("operator", koperasi=koperasi, unit=Unit.PERGUDANGAN))
+
+
+def _u(name, k, **kw):
+    return reverse(f"warehouse:{name}", kwargs={"slug": k.slug, **kw})
+
+
+@pytest.mark.django_db
+def test_public_verification_page_states(client, koperasi, wh, member_factory):
+    m = member_factory(koperasi, name="Sutrisno Rahasia")
+    lot = s.intake(koperasi, zone=wh["floor"], commodity="gabah", gross_kg="1000", net_kg="990", member_id=m.pk,
+                   date=dt.date(2026, 3, 1), depositor_phone="081234567890")
+    url = reverse("warehouse:verify", kwargs={"code": lot.receipt.public_code})
+    r = client.get(url)
+    assert r.status_code == 200
+    body = r.content.decode()
+    assert "BERLAKU" in body and lot.receipt.number in body and "990" in body
+    assert "Sutrisno" not in body and "081234567890" not in body and m.nik not in body
+    s.pledge(lot.receipt, lender_kind="bank", lender_name="BRI", date=dt.date(2026, 3, 2))
+    assert "DIJAMINKAN" in client.get(url).content.decode()
+    s.release_pledge(lot.receipt, date=dt.date(2026, 3, 3))
+    s.release(lot, kg="990", date=dt.date(2026, 3, 4))
+    assert "SUDAH DILEPAS" in client.get(url).content.decode()
+    assert client.get(reverse("warehouse:verify", kwargs={"code": "tidak-ada"})).status_code == 404
+    # the human receipt number alone is not a key to the page (no enumeration)
+    assert client.get(reverse("warehouse:verify", kwargs={"code": lot.receipt.number})).status_code == 404
+
+
+@pytest.mark.django_db
+def test_pages_render_and_exports(op, koperasi, wh, member_factory):
+    m = member_factory(koperasi)
+    lot = s.intake(koperasi, zone=wh["cold"], commodity="ikan", gross_kg="100", net_kg="100", member_id=m.pk,
+                   date=dt.date(2026, 3, 1))
+    dev, raw = s.register_device(wh["cold"], name="S1")
+    s.record_manual_reading(koperasi, wh["cold"], at=dt.datetime(2026, 3, 2, 1, tzinfo=dt.UTC), celsius="9")
+    exc = wh["cold"].excursions.get()
+    for name, kw in (("home", {}), ("facility_new", {}), ("facility", {"pk": wh["facility"].pk}), ("tariffs", {}),
+                     ("lots", {}), ("intake", {}), ("lot", {"pk": lot.pk}), ("cold", {}),
+                     ("room_data", {"zone_id": wh["cold"].pk}), ("excursion", {"pk": exc.pk}), ("devices", {}),
+                     ("report", {})):
+        r = op.get(_u(name, koperasi, **kw) + ("?tahun=2026" if name == "report" else ""))
+        assert r.status_code == 200, name
+    r = op.get(_u("excursion", koperasi, pk=exc.pk))
+    assert lot.number.encode() in r.content
+    r = op.get(_u("receipt_pdf", koperasi, pk=lot.receipt.pk))
+    assert r["Content-Type"] == "application/pdf" and r.content.startswith(b"%PDF")
+    r = op.get(_u("report_xlsx", koperasi) + "?tahun=2026")
+    assert r.status_code == 200 and r.content[:2] == b"PK"
+    r = op.get(_u("report_pdf", koperasi) + "?tahun=2026")
+    assert r.content.startswith(b"%PDF")
+    r = op.get(reverse("core:dashboard", kwargs={"slug": koperasi.slug}))
+    assert r.status_code == 200 and b"Pergudangan" in r.content
+
+
+@pytest.mark.django_db
+def test_intake_form_over_capacity_shows_message(op, koperasi, wh):
+    data = {"zone": wh["cold"].pk, "commodity": "ikan", "depositor_name": "Nelayan", "gross_kg": "2500",
+            "net_kg": "2500", "date": "2026-03-01", "idempotency_key": "abc"}
+    r = op.post(_u("intake", koperasi), data)
+    assert r.status_code == 200 and "Kapasitas Cold room 1 tidak cukup" in r.content.decode()
+    assert not StoredLot.objects.exists()
+    data["net_kg"] = data["gross_kg"] = "500"
+    r = op.post(_u("intake", koperasi), data)
+    assert r.status_code == 302
+    lot = StoredLot.objects.get()
+    # release more than stored: message on the form, nothing changed
+    r = op.post(_u("lot", koperasi, pk=lot.pk), {"action": "release", "kg": "600", "date": "2026-03-05",
+                                                 "payment": "tunai"})
+    assert r.status_code == 200 and "melebihi sisa tersimpan" in r.content.decode()
+    lot.refresh_from_db()
+    assert lot.remaining_kg == Decimal("500")
+
+
+@pytest.mark.django_db
+def test_other_unit_operator_cannot_read(koperasi, wh, make_user, client_as):
+    c = client_as(make_user("operator", koperasi=koperasi, unit=Unit.SEMBAKO))
+    assert c.get(_u("home", koperasi)).status_code == 403
+    pengawas = client_as(make_user("pengawas", koperasi=koperasi))
+    assert pengawas.get(_u("home", koperasi)).status_code == 200
+    assert pengawas.post(_u("tariffs", koperasi), {}).status_code == 403
