@@ -1,7 +1,35 @@
 from django.apps import AppConfig
 
 
+def _mark_dirty_on_activity(sender, instance, raw=False, **kwargs):
+    """Any write of a cooperative's business row (journal entry, member, loan…) flags its snapshot as stale.
+
+    One cheap UPDATE that matches nothing once the flag is set; ``kopdes supervision-refresh --dirty`` (scheduled)
+    recomputes flagged snapshots."""
+    if raw:
+        return
+    meta = getattr(sender, "_meta", None)
+    if meta is None or meta.app_label in ("supervision", "core") or not sender.__module__.startswith("kopdes."):
+        return
+    if getattr(sender, "audit_exclude", False):
+        return
+    kid = getattr(instance, "koperasi_id", None)
+    if not kid:
+        return
+    from .snapshots import mark_dirty
+
+    mark_dirty(kid)
+
+
 class SupervisionConfig(AppConfig):
     name = "kopdes.supervision"
     label = "supervision"
     verbose_name = "Pengawasan"
+
+    def ready(self):
+        from django.db.models.signals import post_save
+
+        from kopdes.core.navigation import MenuItem, register
+
+        post_save.connect(_mark_dirty_on_activity, dispatch_uid="supervision_mark_dirty")
+        register(MenuItem("Laporan", "Pembinaan & kesehatan", "supervision:koperasi", "clipboard2-pulse", order=80))
