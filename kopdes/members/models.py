@@ -223,5 +223,9 @@ class Settlement(TenantModel):
         return self.pokok + self.wajib + self.sukarela
 
     @property
+    def unsettled_debt(self) -> Decimal:
+        return self.debt_total - self.offset_total
+
+    @property
     def is_paid(self) -> bool:
         return self.paid_on is not None or self.net_refund == 0

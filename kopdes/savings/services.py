@@ -232,8 +232,10 @@ def pay_pokok(member: Member, *, method: str = PaymentMethod.TUNAI, reference: s
 
 @transaction.atomic
 def deposit(member: Member, kind: str, amount, *, method: str = PaymentMethod.TUNAI, reference: str = "",
-            date: dt.date | None = None, by: User | None = None, client_key: str | None = None) -> Receipt:
-    """Setoran simpanan wajib or sukarela (pokok goes through :func:`pay_pokok`). Wajib pays open dues."""
+            date: dt.date | None = None, by: User | None = None, client_key: str | None = None,
+            memo: str = "") -> Receipt:
+    """Setoran simpanan wajib or sukarela (pokok goes through :func:`pay_pokok`). Wajib pays open dues.
+    ``memo`` replaces the default passbook text (e.g. "Pencairan pinjaman P-0012 ke sukarela")."""
     if kind == Kind.POKOK:
         return pay_pokok(member, method=method, reference=reference, date=date, by=by, client_key=client_key)
     if kind not in (Kind.WAJIB, Kind.SUKARELA):
@@ -241,7 +243,7 @@ def deposit(member: Member, kind: str, amount, *, method: str = PaymentMethod.TU
     amount = _money(amount)
     date = _check_date(date)
     payload = {"op": "deposit", "member": member.pk, "kind": kind, "amount": amount, "method": method,
-               "reference": reference, "date": date}
+               "reference": reference, "date": date, "memo": memo}
 
     def do():
         m = _lock_member(member)
@@ -251,7 +253,7 @@ def deposit(member: Member, kind: str, amount, *, method: str = PaymentMethod.TU
                 f"{m.name} belum/tidak lagi menjadi anggota ({m.get_status_display()}); "
                 "setoran hanya untuk anggota (bayar simpanan pokok lebih dulu).",
                 "Deposits are for members only (pay simpanan pokok first).", code="not_member")
-        label = "Setoran simpanan wajib" if kind == Kind.WAJIB else "Setoran simpanan sukarela"
+        label = memo or ("Setoran simpanan wajib" if kind == Kind.WAJIB else "Setoran simpanan sukarela")
         receipt = _counter_op(m, kind=kind, tx_type=TxType.SETOR, amount=amount, method=method,
                               reference=reference, date=date, by=by, memo=label)
         if kind == Kind.WAJIB:
@@ -263,7 +265,8 @@ def deposit(member: Member, kind: str, amount, *, method: str = PaymentMethod.TU
 
 @transaction.atomic
 def withdraw(member: Member, kind: str, amount, *, method: str = PaymentMethod.TUNAI, reference: str = "",
-             date: dt.date | None = None, by: User | None = None, client_key: str | None = None) -> Receipt:
+             date: dt.date | None = None, by: User | None = None, client_key: str | None = None,
+             memo: str = "") -> Receipt:
     """Penarikan simpanan sukarela, never below the minimum balance. Pokok and wajib are not withdrawable."""
     if kind in (Kind.POKOK, Kind.WAJIB):
         raise DomainError(
@@ -276,7 +279,7 @@ def withdraw(member: Member, kind: str, amount, *, method: str = PaymentMethod.T
     amount = _money(amount)
     date = _check_date(date)
     payload = {"op": "withdraw", "member": member.pk, "kind": kind, "amount": amount, "method": method,
-               "reference": reference, "date": date}
+               "reference": reference, "date": date, "memo": memo}
 
     def do():
         m = _lock_member(member)
@@ -296,7 +299,7 @@ def withdraw(member: Member, kind: str, amount, *, method: str = PaymentMethod.T
                 f"at most {available:.0f} can be withdrawn.",
                 field="amount", code="insufficient_balance")
         return _counter_op(m, kind=kind, tx_type=TxType.TARIK, amount=-amount, method=method, reference=reference,
-                           date=date, by=by, memo="Penarikan simpanan sukarela")
+                           date=date, by=by, memo=memo or "Penarikan simpanan sukarela")
 
     return _idempotent(member, "savings.withdraw", client_key, payload, do)
 

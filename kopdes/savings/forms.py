@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+from django import forms
+
+from kopdes.core.forms import BootstrapMixin, DateInput
+
+from .models import Kind, PaymentMethod, SavingsSettings
+
+
+class CounterForm(BootstrapMixin, forms.Form):
+    OPS = [("setor", "Setor"), ("tarik", "Tarik (sukarela)")]
+    op = forms.ChoiceField(label="Transaksi", choices=OPS)
+    kind = forms.ChoiceField(label="Jenis simpanan", choices=Kind.choices)
+    amount = forms.CharField(label="Jumlah (Rp)", required=False,
+                             widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+                             help_text="Simpanan pokok: otomatis sesuai AD/ART")
+    method = forms.ChoiceField(label="Cara bayar", choices=PaymentMethod.choices)
+    reference = forms.CharField(label="Referensi transfer/QRIS", max_length=80, required=False)
+    date = forms.DateField(label="Tanggal", widget=DateInput())
+    client_key = forms.CharField(widget=forms.HiddenInput, max_length=100)
+
+
+class BillingForm(BootstrapMixin, forms.Form):
+    period = forms.CharField(label="Bulan", widget=forms.TextInput(attrs={"type": "month"}))
+    autodebit = forms.BooleanField(label="Debet otomatis dari sukarela (anggota yang setuju)", required=False,
+                                   initial=True)
+
+    def clean_period(self):
+        import datetime as dt
+
+        text = self.cleaned_data["period"]
+        try:
+            y, m = text.split("-")[:2]
+            return dt.date(int(y), int(m), 1)
+        except (ValueError, TypeError):
+            raise forms.ValidationError("Bulan tidak valid (YYYY-MM). / Invalid month.")
+
+
+class SettingsForm(BootstrapMixin, forms.ModelForm):
+    class Meta:
+        model = SavingsSettings
+        fields = ["sukarela_min_balance", "jasa_enabled", "jasa_rate_annual", "jasa_basis", "tax_rate",
+                  "tax_threshold", "decided_by"]
