@@ -1,0 +1,175 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+
+from kopdes.core.forms import BootstrapMixin, DateInput
+
+from .models import DeliveryOrder, Driver, MaintenancePlan, TripCost, Vehicle, VehicleDocument
+
+
+def _today():
+    return timezone.localdate()
+
+
+class VehicleForm(BootstrapMixin, forms.Form):
+    code = forms.CharField(label="Kode", max_length=20)
+    kind = forms.ChoiceField(label="Jenis", choices=Vehicle.Kind.choices)
+    plate = forms.CharField(label="Nomor polisi", max_length=15)
+    brand = forms.CharField(label="Merek/tipe", max_length=80, required=False)
+    year = forms.IntegerField(label="Tahun", required=False, min_value=1980, max_value=2100)
+    capacity_kg = forms.DecimalField(label="Daya angkut (kg)", max_digits=14, decimal_places=3)
+    capacity_m3 = forms.DecimalField(label="Volume bak (m³)", max_digits=8, decimal_places=2, required=False)
+    odometer_km = forms.IntegerField(label="Odometer (km)", min_value=0, initial=0)
+    requires_insurance = forms.BooleanField(label="Wajib asuransi", required=False)
+
+
+class DocumentForm(BootstrapMixin, forms.Form):
+    kind = forms.ChoiceField(label="Dokumen", choices=VehicleDocument.Kind.choices)
+    number = forms.CharField(label="Nomor", max_length=60, required=False)
+    issued_on = forms.DateField(label="Terbit", widget=DateInput(), required=False)
+    valid_until = forms.DateField(label="Berlaku sampai", widget=DateInput())
+
+
+class DriverForm(BootstrapMixin, forms.Form):
+    name = forms.CharField(label="Nama", max_length=120)
+    phone = forms.CharField(label="Nomor HP", max_length=16, required=False)
+    license_class = forms.CharField(label="Golongan SIM", max_length=10, required=False)
+    license_number = forms.CharField(label="Nomor SIM", max_length=30, required=False)
+    license_valid_until = forms.DateField(label="SIM berlaku sampai", widget=DateInput(), required=False)
+
+
+class TariffForm(BootstrapMixin, forms.Form):
+    base_fee = forms.DecimalField(label="Biaya dasar (Rp)", max_digits=18, decimal_places=2, initial=0)
+    per_km = forms.DecimalField(label="Tarif per km (Rp)", max_digits=18, decimal_places=2, initial=0)
+    per_kg = forms.DecimalField(label="Tarif per kg (Rp)", max_digits=12, decimal_places=2, initial=0)
+    member_discount_pct = forms.DecimalField(label="Potongan anggota (%)", max_digits=5, decimal_places=2, initial=0)
+    effective_from = forms.DateField(label="Berlaku mulai", widget=DateInput(), initial=_today)
+    note = forms.CharField(label="Dasar penetapan", max_length=200, required=False)
+
+
+ITEM_ROWS = 4
+
+
+class DeliveryForm(BootstrapMixin, forms.Form):
+    kind = forms.ChoiceField(label="Jenis pengiriman", choices=DeliveryOrder.Kind.choices)
+    date = forms.DateField(label="Tanggal", widget=DateInput(), initial=_today)
+    origin = forms.CharField(label="Asal", max_length=160)
+    destination = forms.CharField(label="Tujuan", max_length=160)
+    stops = forms.CharField(label="Titik antar/muat tambahan", required=False,
+                            widget=forms.Textarea(attrs={"rows": 2}),
+                            help_text="satu per baris: nama | alamat (kosong = langsung ke tujuan)")
+    member = forms.CharField(label="Nomor anggota / NIK pemesan", required=False)
+    customer_name = forms.CharField(label="Nama pemesan/penerima (bukan anggota)", max_length=120, required=False)
+    vehicle = forms.ModelChoiceField(label="Kendaraan", queryset=Vehicle.objects.none(), required=False)
+    driver = forms.ModelChoiceField(label="Pengemudi", queryset=Driver.objects.none(), required=False)
+    fee_basis = forms.ChoiceField(label="Dasar biaya", choices=DeliveryOrder.FeeBasis.choices)
+    distance_km = forms.DecimalField(label="Jarak (km)", max_digits=8, decimal_places=1, required=False)
+    flat_fee = forms.DecimalField(label="Tarif tetap (Rp)", max_digits=18, decimal_places=2, required=False)
+    payment = forms.ChoiceField(label="Pembayaran", choices=DeliveryOrder.Payment.choices)
+    note = forms.CharField(label="Catatan", max_length=200, required=False)
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, koperasi=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["vehicle"].queryset = Vehicle.objects.filter(koperasi=koperasi, active=True)
+        self.fields["driver"].queryset = Driver.objects.filter(koperasi=koperasi, active=True)
+        for i in range(1, ITEM_ROWS + 1):
+            req = i == 1
+            self.fields[f"item{i}"] = forms.CharField(label=f"Barang {i}", max_length=160, required=req)
+            self.fields[f"qty{i}"] = forms.DecimalField(label="Jumlah", required=False, max_digits=14, decimal_places=3)
+            self.fields[f"uom{i}"] = forms.CharField(label="Satuan", max_length=20, required=False)
+            self.fields[f"weight{i}"] = forms.DecimalField(label="Berat (kg)", required=req, max_digits=14,
+                                                           decimal_places=3)
+            for n in ("item", "qty", "uom", "weight"):
+                self.fields[f"{n}{i}"].widget.attrs.setdefault("class", "form-control")
+
+    def items(self) -> list[dict]:
+        out = []
+        for i in range(1, ITEM_ROWS + 1):
+            desc = self.cleaned_data.get(f"item{i}")
+            if desc:
+                out.append({"description": desc, "qty": self.cleaned_data.get(f"qty{i}") or 0,
+                            "uom": self.cleaned_data.get(f"uom{i}") or "",
+                            "weight_kg": self.cleaned_data.get(f"weight{i}")})
+        return out
+
+    def stop_list(self) -> list[dict]:
+        out = []
+        for line in (self.cleaned_data.get("stops") or "").splitlines():
+            if line.strip():
+                name, _sep, addr = line.partition("|")
+                out.append({"name": name.strip(), "address": addr.strip()})
+        return out
+
+
+class AssignForm(BootstrapMixin, forms.Form):
+    vehicle = forms.ModelChoiceField(label="Kendaraan", queryset=Vehicle.objects.none())
+    driver = forms.ModelChoiceField(label="Pengemudi", queryset=Driver.objects.none(), required=False)
+
+    def __init__(self, *args, koperasi=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["vehicle"].queryset = Vehicle.objects.filter(koperasi=koperasi, active=True)
+        self.fields["driver"].queryset = Driver.objects.filter(koperasi=koperasi, active=True)
+
+
+class ProofForm(BootstrapMixin, forms.Form):
+    recipient_name = forms.CharField(label="Nama penerima", max_length=120)
+    photo = forms.FileField(label="Foto bukti", required=False,
+                            widget=forms.ClearableFileInput(attrs={"accept": "image/*", "capture": "environment"}))
+    signature = forms.CharField(widget=forms.HiddenInput, required=False)
+
+
+class FailForm(BootstrapMixin, forms.Form):
+    reason = forms.CharField(label="Alasan gagal/batal", max_length=200)
+
+
+class TripForm(BootstrapMixin, forms.Form):
+    vehicle = forms.ModelChoiceField(label="Kendaraan", queryset=Vehicle.objects.none())
+    driver = forms.ModelChoiceField(label="Pengemudi", queryset=Driver.objects.none())
+    date = forms.DateField(label="Tanggal", widget=DateInput(), initial=_today)
+    odometer_start = forms.IntegerField(label="Odometer berangkat (km)", required=False, min_value=0,
+                                        help_text="kosong = odometer terakhir kendaraan")
+    deliveries = forms.ModelMultipleChoiceField(label="Pengiriman yang dibawa", queryset=DeliveryOrder.objects.none(),
+                                                required=False, widget=forms.CheckboxSelectMultiple)
+    note = forms.CharField(label="Catatan", max_length=200, required=False)
+
+    def __init__(self, *args, koperasi=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["vehicle"].queryset = Vehicle.objects.filter(koperasi=koperasi, active=True)
+        self.fields["driver"].queryset = Driver.objects.filter(koperasi=koperasi, active=True)
+        self.fields["deliveries"].queryset = DeliveryOrder.objects.filter(
+            koperasi=koperasi, status=DeliveryOrder.Status.PLANNED, trip__isnull=True)
+        self.fields["deliveries"].widget.attrs["class"] = "form-check-input"
+
+
+class CostForm(BootstrapMixin, forms.Form):
+    kind = forms.ChoiceField(label="Jenis biaya", choices=TripCost.Kind.choices)
+    amount = forms.DecimalField(label="Jumlah (Rp)", max_digits=18, decimal_places=2)
+    liters = forms.DecimalField(label="Liter (BBM)", required=False, max_digits=8, decimal_places=2)
+    note = forms.CharField(label="Catatan", max_length=120, required=False)
+
+
+class CloseTripForm(BootstrapMixin, forms.Form):
+    odometer_end = forms.IntegerField(label="Odometer kembali (km)", min_value=0)
+
+
+class PlanForm(BootstrapMixin, forms.Form):
+    task = forms.CharField(label="Pekerjaan", max_length=120)
+    interval_km = forms.IntegerField(label="Setiap (km)", required=False, min_value=1)
+    interval_days = forms.IntegerField(label="Setiap (hari)", required=False, min_value=1)
+    last_done_on = forms.DateField(label="Terakhir dikerjakan", widget=DateInput(), required=False)
+    last_done_km = forms.IntegerField(label="Odometer terakhir", required=False, min_value=0)
+
+
+class MaintenanceForm(BootstrapMixin, forms.Form):
+    plan = forms.ModelChoiceField(label="Jadwal", queryset=MaintenancePlan.objects.none(), required=False)
+    date = forms.DateField(label="Tanggal", widget=DateInput(), initial=_today)
+    odometer_km = forms.IntegerField(label="Odometer (km)", min_value=0)
+    description = forms.CharField(label="Pekerjaan", max_length=200)
+    workshop = forms.CharField(label="Bengkel", max_length=120, required=False)
+    cost = forms.DecimalField(label="Biaya (Rp)", max_digits=18, decimal_places=2, initial=0)
+
+    def __init__(self, *args, vehicle=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["plan"].queryset = MaintenancePlan.objects.filter(vehicle=vehicle)
