@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db.models import Count, F, Max, Q, Sum
-from django.db.models.functions import TruncDate, TruncMonth
+from django.db.models.functions import TruncMonth
 
 from .models import (
     FertilizerAllocation,
@@ -30,8 +30,8 @@ def member_purchases(koperasi, member_id: int, *, unit: str | None = None) -> li
     if unit:
         qs = qs.filter(unit=unit)
     rows = (qs.annotate(month=TruncMonth("date")).values("month")
-            .annotate(count=Count("id"), total=Sum("total"), returned=Sum("returned_total")).order_by("-month"))
-    return [{"month": r["month"], "count": r["count"], "total": (r["total"] or ZERO) - (r["returned"] or ZERO)}
+            .annotate(count=Count("id"), gross=Sum("total"), returned=Sum("returned_total")).order_by("-month"))
+    return [{"month": r["month"], "count": r["count"], "total": (r["gross"] or ZERO) - (r["returned"] or ZERO)}
             for r in rows]
 
 
@@ -58,8 +58,8 @@ def _sales(koperasi, date_from, date_to, unit):
 
 def sales_by_day(koperasi, date_from, date_to, unit=None):
     return list(_sales(koperasi, date_from, date_to, unit).values("date")
-                .annotate(count=Count("id"), total=Sum("total"), cost=Sum("cost_total"), returned=Sum("returned_total"),
-                          member_total=Sum("total", filter=Q(member_id__isnull=False))).order_by("date"))
+                .annotate(count=Count("id"), amount=Sum("total"), cost=Sum("cost_total"), returned=Sum("returned_total"),
+                          member_amount=Sum("total", filter=Q(member_id__isnull=False))).order_by("date"))
 
 
 def sales_by_product(koperasi, date_from, date_to, unit=None):
@@ -79,13 +79,13 @@ def sales_by_product(koperasi, date_from, date_to, unit=None):
 def sales_by_cashier(koperasi, date_from, date_to, unit=None):
     return list(_sales(koperasi, date_from, date_to, unit)
                 .values("cashier_id", "cashier__full_name", "cashier__username")
-                .annotate(count=Count("id"), total=Sum("total")).order_by("-total"))
+                .annotate(count=Count("id"), amount=Sum("total")).order_by("-amount"))
 
 
 def sales_by_member(koperasi, date_from, date_to, unit=None):
     return list(_sales(koperasi, date_from, date_to, unit).filter(member_id__isnull=False)
                 .values("member_id", "member_name", "member_number")
-                .annotate(count=Count("id"), total=Sum("total")).order_by("-total"))
+                .annotate(count=Count("id"), amount=Sum("total")).order_by("-amount"))
 
 
 def margin_summary(koperasi, date_from, date_to, unit=None) -> dict:
@@ -153,5 +153,5 @@ def today_summary(koperasi, on: dt.date, unit=None) -> dict:
 
 
 def daily_series(koperasi, date_from, date_to, unit=None):
-    return list(_sales(koperasi, date_from, date_to, unit).annotate(d=TruncDate("at")).values("date")
-                .annotate(total=Sum("total")).order_by("date"))
+    return list(_sales(koperasi, date_from, date_to, unit).values("date")
+                .annotate(amount=Sum("total")).order_by("date"))

@@ -1,7 +1,592 @@
-"""Gerai pages (thin): POS, catalogue, stock, purchasing, RDKK, reports."""
+"""Gerai pages (thin): POS, catalogue, stock, purchasing, RDKK, HET, reports. Services do the work."""
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+from decimal import Decimal
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from kopdes.core.access import require_write, tenant_view
+from kopdes.core.errors import DomainError
+from kopdes.core.units import Unit
+
+from . import bridge, exports, pos, queries, services, stock
+from .catalog import find_by_code, het_in_force, save_product, set_het
+from .models import (
+    Category,
+    FertilizerAllocation,
+    FertilizerType,
+    GoodsReceipt,
+    Location,
+    PriceCeiling,
+    Product,
+    PurchaseOrder,
+    Regulated,
+    Sale,
+    Shift,
+    Supplier,
+)
+
+U = Unit.SEMBAKO
+
+
+def _d(value, default=None):
+    try:
+        return dt.date.fromisoformat(value) if value else default
+    except ValueError:
+        return default
+
+
+def _period(request):
+    today = timezone.localdate()
+    start = _d(request.GET.get("dari"), today.replace(day=1))
+    end = _d(request.GET.get("sampai"), today)
+    return start, end
+
+
+def _err(request, exc: DomainError):
+    messages.error(request, exc.message)
+
 
 def dashboard_widget(request):
-    return None
+    acc = getattr(request, "access", None)
+    if acc is None or not acc.can_read(U):
+        return None
+    k = request.koperasi
+    if not Product.objects.filter(koperasi=k, unit=U).exists():
+        return None
+    today = timezone.localdate()
+    return {"title": "Gerai sembako hari ini", "template": "retail/_widget.html", "order": 30,
+            "context": {"today": queries.today_summary(k, today, U), "low": stock.low_stock(k, unit=U)[:5],
+                        "slug": k.slug}}
+
+
+# --- home & POS --------------------------------------------------------------------------------------------
+
+@tenant_view(unit=U)
+def home(request):
+    k = request.koperasi
+    today = timezone.localdate()
+    return render(request, "retail/home.html", {
+        "today": queries.today_summary(k, today, U),
+        "month": queries.margin_summary(k, today.replace(day=1), today, U),
+        "low": stock.low_stock(k, unit=U)[:20],
+        "near_expiry": stock.lots_near_expiry(k, within_days=60, unit=U)[:20],
+        "shift": pos.open_shift_for(k, request.user, U),
+        "recent": Sale.objects.filter(koperasi=k, unit=U).select_related("cashier")[:10],
+        "stock_value": sum(stock.valuation(k).values(), Decimal(0)),
+    })
+
+
+def _product_json(p: Product, uom=None) -> dict:
+    return {"id": p.pk, "code": p.code, "barcode": p.barcode, "name": p.name, "uom": uom.name if uom else p.base_uom,
+            "uom_id": uom.pk if uom else None, "factor": str(uom.factor) if uom else "1",
+            "member_price": str(pos.price_for(p, uom, True)), "public_price": str(pos.price_for(p, uom, False)),
+            "stock": str(p.stock_qty), "regulated": p.regulated}
+
+
+@tenant_view(write=True, unit=U)
+def pos_screen(request):
+    k = request.koperasi
+    shift = pos.open_shift_for(k, request.user, U)
+    if request.method == "POST":
+        require_write(request, U)
+        try:
+            if request.POST.get("action") == "open":
+                loc = get_object_or_404(Location, pk=request.POST.get("location"), koperasi=k)
+                pos.open_shift(k, cashier=request.user, location=loc, opening_float=request.POST.get("float") or "0")
+                messages.success(request, "Shift dibuka.")
+            elif request.POST.get("action") == "close" and shift:
+                closed = pos.close_shift(k, shift, counted_cash=request.POST.get("counted") or "", by=request.user,
+                                         note=request.POST.get("note", ""))
+                messages.success(request, f"Shift ditutup. Selisih kas: Rp{closed.difference:,.0f}".replace(",", "."))
+                return redirect("retail:shift", k.slug, closed.pk)
+        except DomainError as exc:
+            _err(request, exc)
+        return redirect("retail:pos", k.slug)
+    locations = Location.objects.filter(koperasi=k, unit=U, active=True)
+    if not locations.exists():
+        services.default_location(k, U)
+    return render(request, "retail/pos.html", {
+        "shift": shift, "locations": Location.objects.filter(koperasi=k, unit=U, active=True),
+        "expected": pos.expected_cash(shift) if shift else None, "methods": Sale.Method.choices,
+    })
+
+
+@tenant_view(unit=U)
+def api_lookup(request):
+    """Barcode/internal code (exact) or name search → products as JSON."""
+    k = request.koperasi
+    code = request.GET.get("code", "").strip()
+    if code:
+        try:
+            found = find_by_code(k, code, unit=U)
+        except DomainError as exc:
+            return JsonResponse({"error": exc.message, "code": exc.code}, status=400)
+        if not found:
+            return JsonResponse({"error": f"Barang dengan kode {code} tidak ditemukan.", "code": "not_found"},
+                                status=404)
+        return JsonResponse({"results": [_product_json(*found)]})
+    q = request.GET.get("q", "").strip()
+    if len(q) < 2:
+        return JsonResponse({"results": []})
+    qs = Product.objects.filter(koperasi=k, unit=U, active=True).filter(
+        Q(name__icontains=q) | Q(code__icontains=q) | Q(barcode__startswith=q))[:15]
+    return JsonResponse({"results": [_product_json(p) for p in qs]})
+
+
+@tenant_view(unit=U)
+def api_member(request):
+    k = request.koperasi
+    info = bridge.find_member(k, request.GET.get("q", ""))
+    if info is None:
+        return JsonResponse({"error": "Kartu/nomor anggota tidak dikenal di koperasi ini."}, status=404)
+    owed = bridge.member_balance(k, "1141", info.id)
+    fert = queries.member_fertilizer(k, info.id, on=timezone.localdate())
+    return JsonResponse({"id": info.id, "number": info.number, "name": info.name, "active": info.active,
+                         "bon": str(owed), "credit_limit": str(pos.settings_for(k).credit_limit),
+                         "fertilizer": [{"type": f["type_label"], "remaining_kg": str(f["remaining_kg"])} for f in fert]})
+
+
+@require_POST
+@tenant_view(write=True, unit=U)
+def api_checkout(request):
+    k = request.koperasi
+    try:
+        data = json.loads(request.body or b"{}")
+    except ValueError:
+        return JsonResponse({"error": "Data tidak valid."}, status=400)
+    shift = pos.open_shift_for(k, request.user, U)
+    if shift is None:
+        sid = data.get("shift_id")
+        shift = Shift.objects.filter(koperasi=k, pk=sid, cashier=request.user).first() if sid else None
+        if shift is None:
+            return JsonResponse({"error": "Belum ada shift terbuka. Buka shift dulu.", "code": "shift_closed"},
+                                status=400)
+    member = data.get("member_id")
+    try:
+        result = pos.checkout(
+            k, client_id=str(data.get("client_id") or ""), shift=shift, lines=data.get("lines") or [],
+            member=int(member) if member else None, method=data.get("method") or "cash",
+            tendered=data.get("tendered"), payment_ref=data.get("payment_ref") or "",
+            buyer_nik=data.get("buyer_nik") or "", buyer_name=data.get("buyer_name") or "", by=request.user)
+    except DomainError as exc:
+        return JsonResponse({"error": exc.message, "code": exc.code, "field": exc.field}, status=exc.status)
+    result["receipt_url"] = reverse("retail:receipt", args=[k.slug, result["sale_id"]])
+    return JsonResponse(result)
+
+
+@tenant_view(unit=U)
+def receipt(request, pk: int):
+    k = request.koperasi
+    sale = get_object_or_404(Sale.objects.select_related("cashier"), pk=pk, koperasi=k)
+    width = "58" if request.GET.get("w") == "58" else "80"
+    return render(request, "retail/receipt.html", {
+        "sale": sale, "lines": sale.lines.select_related("product"), "width": width,
+        "settings": pos.settings_for(k), "redemptions": sale.redemptions.select_related("allocation"),
+    })
+
+
+@tenant_view(write=True, unit=U)
+def sale_detail(request, pk: int):
+    k = request.koperasi
+    sale = get_object_or_404(Sale, pk=pk, koperasi=k)
+    if request.method == "POST":
+        lines = [{"line_id": ln.pk, "qty": request.POST.get(f"ret_{ln.pk}") or "0"} for ln in sale.lines.all()]
+        try:
+            pos.return_sale(k, sale, lines=lines, reason=request.POST.get("reason", ""),
+                            shift=pos.open_shift_for(k, request.user, U), by=request.user)
+            messages.success(request, "Retur dicatat.")
+        except DomainError as exc:
+            _err(request, exc)
+        return redirect("retail:sale", k.slug, sale.pk)
+    return render(request, "retail/sale.html", {"sale": sale, "lines": sale.lines.select_related("product"),
+                                                "returns": sale.returns.all()})
+
+
+@tenant_view(unit=U)
+def sales(request):
+    k = request.koperasi
+    start, end = _period(request)
+    qs = Sale.objects.filter(koperasi=k, unit=U, date__gte=start, date__lte=end).select_related("cashier")
+    q = request.GET.get("q", "").strip()
+    if q:
+        qs = qs.filter(Q(number__icontains=q) | Q(member_name__icontains=q) | Q(member_number=q))
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(request, "retail/sales.html", {"page": page, "start": start, "end": end, "q": q})
+
+
+@tenant_view(unit=U)
+def shift_detail(request, pk: int):
+    k = request.koperasi
+    shift = get_object_or_404(Shift, pk=pk, koperasi=k)
+    return render(request, "retail/shift.html", {"shift": shift, "sales": shift.sales.all()[:200],
+                                                 "expected": pos.expected_cash(shift)})
+
+
+# --- catalogue & stock -------------------------------------------------------------------------------------
+
+@tenant_view(unit=U)
+def products(request):
+    k = request.koperasi
+    qs = Product.objects.filter(koperasi=k, unit=U).select_related("category")
+    q = request.GET.get("q", "").strip()
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(code__icontains=q) | Q(barcode=q))
+    if request.GET.get("low"):
+        qs = stock.low_stock(k, unit=U)
+    page = Paginator(qs.order_by("name"), 50).get_page(request.GET.get("page"))
+    return render(request, "retail/products.html", {"page": page, "q": q})
+
+
+PRODUCT_FIELDS = ["code", "barcode", "name", "base_uom", "member_price", "public_price", "regulated", "het_commodity",
+                  "fertilizer_type", "inventory_account", "min_stock"]
+
+
+@tenant_view(write=True, unit=U)
+def product_edit(request, pk: int | None = None):
+    k = request.koperasi
+    p = get_object_or_404(Product, pk=pk, koperasi=k) if pk else Product(koperasi=k, unit=U)
+    error = None
+    if request.method == "POST":
+        for f in PRODUCT_FIELDS:
+            val = request.POST.get(f, "").strip()
+            if f in ("member_price", "public_price", "min_stock"):
+                try:
+                    val = Decimal(val.replace(".", "").replace(",", ".") if "," in val else val or "0")
+                except Exception:  # noqa: BLE001
+                    val = Decimal("-1")
+            setattr(p, f, val)
+        cat = request.POST.get("category", "").strip()
+        p.category = Category.objects.get_or_create(koperasi=k, name=cat)[0] if cat else None
+        p.active = bool(request.POST.get("active", "1" if not pk else ""))
+        try:
+            save_product(p)
+            messages.success(request, f"Barang {p.name} disimpan.")
+            return redirect("retail:product", k.slug, p.pk)
+        except DomainError as exc:
+            error = exc
+    het = het_in_force(k, p.het_commodity) if p.het_commodity else None
+    return render(request, "retail/product_form.html", {
+        "p": p, "error": error, "het": het, "regulated": Regulated.choices, "ftypes": FertilizerType.choices,
+        "commodities": PriceCeiling.objects.values_list("commodity", flat=True).distinct()})
+
+
+@tenant_view(unit=U)
+def product_detail(request, pk: int):
+    k = request.koperasi
+    p = get_object_or_404(Product, pk=pk, koperasi=k)
+    start, end = _period(request)
+    loc = Location.objects.filter(koperasi=k, pk=request.GET.get("lokasi")).first() if request.GET.get("lokasi") else None
+    card = stock.stock_card(k, p, location=loc, date_from=start, date_to=end)
+    if request.GET.get("format") in ("xlsx", "pdf"):
+        rows = [[r["move"].date, r["move"].get_kind_display(), r["move"].location.name,
+                 r["move"].lot.lot_number if r["move"].lot else "", r["move"].qty, r["move"].value, r["balance_qty"],
+                 r["balance_value"], r["move"].memo] for r in card["rows"]]
+        return exports.export(request.GET["format"], f"Kartu stok {p.name}", f"{start} s.d. {end}",
+                              ["Tanggal", "Jenis", "Lokasi", "Batch", "Qty", "Nilai", "Saldo qty", "Saldo nilai",
+                               "Ket."], rows, f"kartu-stok-{p.code}")
+    quants = p.quants.filter(qty__gt=0).select_related("location", "lot")
+    return render(request, "retail/product.html", {
+        "p": p, "card": card, "quants": quants, "start": start, "end": end, "loc": loc,
+        "locations": Location.objects.filter(koperasi=k), "het": het_in_force(k, p.het_commodity)})
+
+
+@tenant_view(write=True, unit=U)
+def stock_ops(request):
+    """Transfers between locations, stock opname and write-offs."""
+    k = request.koperasi
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            p = get_object_or_404(Product, pk=request.POST.get("product"), koperasi=k)
+            loc = get_object_or_404(Location, pk=request.POST.get("location"), koperasi=k)
+            if action == "transfer":
+                dest = get_object_or_404(Location, pk=request.POST.get("dest"), koperasi=k)
+                stock.transfer(k, product=p, source=loc, dest=dest, qty=request.POST.get("qty") or "0",
+                               by=request.user)
+                messages.success(request, "Pemindahan stok dicatat.")
+            elif action == "opname":
+                sc = services.stock_opname(k, location=loc, counts=[{"product_id": p.pk,
+                                                                     "counted": request.POST.get("qty") or "0"}],
+                                           by=request.user, note=request.POST.get("note", ""))
+                messages.success(request, f"Stok opname dicatat; selisih Rp{sc.variance_value:,.0f}.".replace(",", "."))
+            elif action == "writeoff":
+                services.write_off(k, product=p, location=loc, qty=request.POST.get("qty") or "0",
+                                   reason=request.POST.get("note", ""), by=request.user)
+                messages.success(request, "Penghapusan stok dicatat.")
+        except DomainError as exc:
+            _err(request, exc)
+        return redirect("retail:stock_ops", k.slug)
+    return render(request, "retail/stock_ops.html", {
+        "locations": Location.objects.filter(koperasi=k, active=True),
+        "products": Product.objects.filter(koperasi=k, unit=U, active=True).order_by("name"),
+        "valuation": stock.valuation(k), "ledger": _ledger_inventory(k)})
+
+
+def _ledger_inventory(k) -> dict:
+    try:
+        return {code: bridge.account_balance(k, code) for code in ("1151", "1152", "1153")}
+    except Exception:  # noqa: BLE001
+        return {}
+
+
+# --- purchasing ----------------------------------------------------------------------------------------------
+
+@tenant_view(write=True, unit=U)
+def purchases(request):
+    k = request.koperasi
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "supplier":
+                name = request.POST.get("name", "").strip()
+                if not name:
+                    raise DomainError("Nama pemasok wajib diisi.", "Supplier name is required.", field="name")
+                Supplier.objects.create(koperasi=k, name=name, kind=request.POST.get("kind") or "grosir",
+                                        phone=request.POST.get("phone", "")[:20])
+                messages.success(request, "Pemasok ditambahkan.")
+            elif request.POST.get("action") == "pay":
+                sup = get_object_or_404(Supplier, pk=request.POST.get("supplier"), koperasi=k)
+                services.pay_supplier(k, supplier=sup, amount=request.POST.get("amount") or "0",
+                                      account=request.POST.get("account") or "1103",
+                                      reference=request.POST.get("reference", ""), by=request.user)
+                messages.success(request, "Pembayaran dicatat.")
+        except DomainError as exc:
+            _err(request, exc)
+        return redirect("retail:purchases", k.slug)
+    return render(request, "retail/purchases.html", {
+        "orders": PurchaseOrder.objects.filter(koperasi=k).select_related("supplier")[:30],
+        "receipts": GoodsReceipt.objects.filter(koperasi=k).select_related("supplier")[:30],
+        "payables": queries.payables(k), "suppliers": Supplier.objects.filter(koperasi=k),
+        "kinds": Supplier.Kind.choices})
+
+
+def _lines_from_post(request, prefix="p"):
+    lines = []
+    for i in range(20):
+        pid = request.POST.get(f"{prefix}{i}")
+        if pid:
+            lines.append({"product_id": pid, "qty": request.POST.get(f"q{i}") or "0",
+                          "unit_cost": request.POST.get(f"c{i}") or "0", "lot_number": request.POST.get(f"l{i}", ""),
+                          "expiry_date": request.POST.get(f"e{i}") or None,
+                          "order_line_id": request.POST.get(f"ol{i}") or None})
+    return lines
+
+
+@tenant_view(write=True, unit=U)
+def purchase_new(request):
+    """New purchase order, or a direct goods receipt (no order)."""
+    k = request.koperasi
+    if request.method == "POST":
+        try:
+            sup = get_object_or_404(Supplier, pk=request.POST.get("supplier"), koperasi=k)
+            loc = get_object_or_404(Location, pk=request.POST.get("location"), koperasi=k)
+            lines = _lines_from_post(request)
+            if request.POST.get("action") == "receive":
+                gr = services.receive_goods(k, supplier=sup, location=loc, lines=lines, by=request.user,
+                                            supplier_ref=request.POST.get("ref", ""))
+                messages.success(request, f"Penerimaan {gr.number} dicatat.")
+            else:
+                po = services.create_purchase_order(k, supplier=sup, location=loc, lines=lines, by=request.user)
+                messages.success(request, f"Pesanan {po.number} dibuat.")
+                return redirect("retail:po", k.slug, po.pk)
+            return redirect("retail:purchases", k.slug)
+        except (DomainError, ValueError) as exc:
+            messages.error(request, exc.message if isinstance(exc, DomainError) else str(exc))
+    return render(request, "retail/purchase_new.html", {
+        "suppliers": Supplier.objects.filter(koperasi=k, active=True),
+        "locations": Location.objects.filter(koperasi=k, active=True),
+        "products": Product.objects.filter(koperasi=k, unit=U, active=True).order_by("name"), "rows": range(8)})
+
+
+@tenant_view(write=True, unit=U)
+def po_detail(request, pk: int):
+    k = request.koperasi
+    po = get_object_or_404(PurchaseOrder, pk=pk, koperasi=k)
+    if request.method == "POST":
+        lines = []
+        for ln in po.lines.all():
+            q = request.POST.get(f"q{ln.pk}") or "0"
+            lines.append({"product_id": ln.product_id, "qty": q, "unit_cost": str(ln.unit_cost),
+                          "order_line_id": ln.pk, "lot_number": request.POST.get(f"l{ln.pk}", ""),
+                          "expiry_date": request.POST.get(f"e{ln.pk}") or None})
+        try:
+            gr = services.receive_goods(k, supplier=po.supplier, location=po.location, order=po, lines=lines,
+                                        by=request.user, supplier_ref=request.POST.get("ref", ""))
+            messages.success(request, f"Penerimaan {gr.number} dicatat.")
+        except DomainError as exc:
+            _err(request, exc)
+        return redirect("retail:po", k.slug, po.pk)
+    return render(request, "retail/po.html", {"po": po, "lines": po.lines.select_related("product"),
+                                              "receipts": po.receipts.all()})
+
+
+# --- RDKK ---------------------------------------------------------------------------------------------------
+
+@tenant_view(write=True, unit=U)
+def rdkk(request):
+    k = request.koperasi
+    if request.method == "POST":
+        try:
+            if request.FILES.get("file"):
+                rows = services.read_rdkk_excel(request.FILES["file"])
+                res = services.import_rdkk(k, rows)
+                messages.success(request, f"{res['imported']} alokasi RDKK diimpor.")
+            else:
+                info = bridge.find_member(k, request.POST.get("member", ""))
+                if info is None:
+                    raise DomainError("Anggota tidak ditemukan.", "Member not found.", field="member")
+                services.set_allocation(
+                    k, member_id=info.id, season=request.POST.get("season", "").strip(),
+                    fertilizer_type=request.POST.get("fertilizer_type", ""),
+                    allocated_kg=request.POST.get("allocated_kg") or "0",
+                    valid_from=_d(request.POST.get("valid_from"), timezone.localdate()),
+                    valid_to=_d(request.POST.get("valid_to"), timezone.localdate()),
+                    farmer_group=request.POST.get("farmer_group", "").strip())
+                messages.success(request, "Alokasi disimpan.")
+        except DomainError as exc:
+            _err(request, exc)
+        return redirect("retail:rdkk", k.slug)
+    qs = FertilizerAllocation.objects.filter(koperasi=k)
+    q = request.GET.get("q", "").strip()
+    if q:
+        qs = qs.filter(Q(farmer_name__icontains=q) | Q(farmer_group__icontains=q) | Q(nik=q) | Q(season=q))
+    page = Paginator(qs.order_by("-valid_from", "farmer_group", "farmer_name"), 50).get_page(request.GET.get("page"))
+    return render(request, "retail/rdkk.html", {"page": page, "q": q, "ftypes": FertilizerType.choices,
+                                                "columns": services.RDKK_COLUMNS})
+
+
+@tenant_view(unit=U)
+def rdkk_report(request):
+    k = request.koperasi
+    start, end = _period(request)
+    rows = queries.fertilizer_redemptions(k, start, end)
+    fmt = request.GET.get("format")
+    if fmt in ("xlsx", "pdf"):
+        lines = queries.fertilizer_redemption_lines(k, start, end)
+        data = [[r.allocation.farmer_group, r.allocation.farmer_name, r.nik, r.allocation.get_fertilizer_type_display(),
+                 r.date, r.qty_kg, r.amount, r.sale.number] for r in lines]
+        return exports.export(fmt, "Laporan penebusan pupuk bersubsidi", f"{k.name} · {start} s.d. {end}",
+                              ["Kelompok tani", "Petani", "NIK", "Jenis", "Tanggal", "Kg", "Nilai", "No. transaksi"],
+                              data, f"penebusan-pupuk-{start}-{end}")
+    return render(request, "retail/rdkk_report.html", {"rows": rows, "start": start, "end": end})
+
+
+# --- HET -------------------------------------------------------------------------------------------------
+
+@tenant_view(write=True, unit=U)
+def het(request):
+    k = request.koperasi
+    if request.method == "POST":
+        if not request.user.is_superuser:
+            raise PermissionDenied
+        try:
+            set_het(commodity=request.POST.get("commodity", "").strip(), name=request.POST.get("name", "").strip(),
+                    max_price=Decimal(request.POST.get("max_price") or "0"),
+                    valid_from=_d(request.POST.get("valid_from"), timezone.localdate()),
+                    decree=request.POST.get("decree", ""), region_code=request.POST.get("region_code", "").strip(),
+                    uom=request.POST.get("uom", "kg").strip() or "kg")
+            messages.success(request, "HET disimpan.")
+        except DomainError as exc:
+            _err(request, exc)
+        return redirect("retail:het", k.slug)
+    prefixes = [""] + [".".join(k.region_id.split(".")[:i]) for i in range(1, 5)]
+    rows = PriceCeiling.objects.filter(region_code__in=prefixes).order_by("commodity", "-valid_from")
+    commodities = sorted(set(rows.values_list("commodity", flat=True)))
+    in_force = [het_in_force(k, c) for c in commodities]
+    return render(request, "retail/het.html", {"rows": rows, "in_force": [h for h in in_force if h],
+                                               "settings": pos.settings_for(k)})
+
+
+@require_POST
+@tenant_view(write=True, unit=U)
+def limits(request):
+    k = request.koperasi
+    require_write(request, U)
+    if not request.access.is_management:
+        raise PermissionDenied
+    s = pos.settings_for(k)
+    try:
+        for f in ("lpg_limit_qty", "sphp_limit_kg", "credit_limit"):
+            val = Decimal(request.POST.get(f) or "0")
+            if val < 0:
+                raise ValueError
+            setattr(s, f, val)
+        s.lpg_limit_days = max(1, int(request.POST.get("lpg_limit_days") or 7))
+        s.save()
+        messages.success(request, "Batas disimpan.")
+    except (ValueError, ArithmeticError):
+        messages.error(request, "Angka tidak valid.")
+    return redirect("retail:het", k.slug)
+
+
+# --- reports --------------------------------------------------------------------------------------------
+
+REPORTS = {
+    "harian": "Penjualan per hari", "barang": "Penjualan & margin per barang", "kasir": "Penjualan per kasir",
+    "anggota": "Penjualan per anggota", "lambat": "Barang lambat laku", "pembelian": "Pembelian",
+    "utang": "Utang pemasok", "nilai": "Nilai persediaan",
+}
+
+
+def _report_table(k, kind, start, end):
+    if kind == "harian":
+        rows = queries.sales_by_day(k, start, end, U)
+        return (["Tanggal", "Transaksi", "Penjualan", "HPP", "Margin", "Ke anggota", "Retur"],
+                [[r["date"], r["count"], r["amount"], r["cost"], (r["amount"] or 0) - (r["cost"] or 0),
+                  r["member_amount"] or 0, r["returned"] or 0] for r in rows])
+    if kind == "barang":
+        rows = queries.sales_by_product(k, start, end, U)
+        return (["Kode", "Barang", "Qty", "Satuan", "Penjualan", "HPP", "Margin", "Margin %"],
+                [[r["product__code"], r["product__name"], r["qty"], r["product__base_uom"], r["total"], r["cost"],
+                  r["margin"], round(r["margin_pct"], 1)] for r in rows])
+    if kind == "kasir":
+        rows = queries.sales_by_cashier(k, start, end, U)
+        return (["Kasir", "Transaksi", "Penjualan"],
+                [[r["cashier__full_name"] or r["cashier__username"], r["count"], r["amount"]] for r in rows])
+    if kind == "anggota":
+        rows = queries.sales_by_member(k, start, end, U)
+        return (["No. anggota", "Nama", "Transaksi", "Belanja"],
+                [[r["member_number"], r["member_name"], r["count"], r["amount"]] for r in rows])
+    if kind == "lambat":
+        rows = queries.slow_movers(k, days=60, on=end, unit=U)
+        return (["Kode", "Barang", "Stok", "Nilai", "Terakhir terjual"],
+                [[p.code, p.name, p.stock_qty, p.stock_value, p.last_sale or "belum pernah"] for p in rows])
+    if kind == "pembelian":
+        rows = queries.purchases(k, start, end)
+        return (["Tanggal", "Nomor", "Pemasok", "Ref.", "Nilai"],
+                [[r.date, r.number, r.supplier.name, r.supplier_ref, r.total] for r in rows])
+    if kind == "utang":
+        rows = queries.payables(k)
+        return (["Pemasok", "Diterima", "Retur", "Dibayar", "Utang"],
+                [[r["supplier"].name, r["received"], r["returned"], r["paid"], r["owed"]] for r in rows])
+    rows = stock.valuation_by_product(k, unit=U)
+    return (["Kode", "Barang", "Qty", "HPP rata-rata", "Nilai"],
+            [[p.code, p.name, q, c, v] for p, q, c, v in rows])
+
+
+@tenant_view(unit=U)
+def reports(request):
+    k = request.koperasi
+    start, end = _period(request)
+    kind = request.GET.get("jenis", "harian")
+    if kind not in REPORTS:
+        kind = "harian"
+    headers, rows = _report_table(k, kind, start, end)
+    fmt = request.GET.get("format")
+    if fmt in ("xlsx", "pdf"):
+        return exports.export(fmt, f"{REPORTS[kind]} — {k.name}", f"{start} s.d. {end}", headers, rows,
+                              f"gerai-{kind}-{start}-{end}")
+    return render(request, "retail/reports.html", {
+        "kind": kind, "reports": REPORTS, "headers": headers, "rows": rows, "start": start, "end": end,
+        "summary": queries.margin_summary(k, start, end, U)})
