@@ -71,8 +71,8 @@ def paginate(request, qs, page: PageQuery, to_item) -> dict:
 def idempotent(request, koperasi, scope: str, key: str, payload: dict, fn, *, status: int = 201):
     """Run a write once per client key: same key + same body → the first result; different body → 409."""
     p = principal(request)
-    owner = f"u{p.token.user_id}" if p.token.user_id else f"d{p.token.pk}"
-    with acting_as(p.user, label=(p.user.username if p.user else f"device:{p.token.name}"),
+    owner = f"d{p.device.pk}" if p.is_device else f"u{p.token.user_id}"
+    with acting_as(p.user, label=p.label,
                    ip=client_ip(request), user_agent=request.META.get("HTTP_USER_AGENT", "")):
         result, replayed = run_idempotent(
             koperasi, f"api.{scope}", f"{owner}:{key}", payload,

@@ -29,8 +29,10 @@ READ_ONLY_AREAS = {"profile", "supervision", "self"}
 ALL_SCOPES = sorted(
     [f"{a}:read" for a in AREAS] + [f"{a}:write" for a in AREAS if a not in READ_ONLY_AREAS]
 )
-#: the only scope a device token carries
+#: devices (warehouse sensors, ``kopdes.warehouse.models.Device``) reach exactly this and nothing else
 DEVICE_SCOPE = "warehouse:readings"
+#: requests per minute allowed to one device
+DEVICE_RATE_LIMIT = 60
 
 
 class ApiToken(models.Model):
@@ -82,14 +84,14 @@ class ApiToken(models.Model):
         return "aktif"
 
 
-class RateWindow(models.Model):
-    """Requests made with one token in one fixed one-minute window."""
+class RateCounter(models.Model):
+    """Requests made with one credential (``t<token id>`` or ``d<device id>``) in one fixed one-minute window."""
 
     audit_exclude = True
 
-    token = models.ForeignKey(ApiToken, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=40)
     window = models.DateTimeField()
     count = models.PositiveIntegerField(default=0)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["token", "window"], name="api_rate_window_unique")]
+        constraints = [models.UniqueConstraint(fields=["key", "window"], name="api_rate_counter_unique")]

@@ -16,7 +16,7 @@ from django.utils import timezone
 from kopdes.core.errors import DomainError
 from kopdes.core.models import Koperasi, User
 
-from .models import ALL_SCOPES, DEVICE_SCOPE, ApiToken, RateWindow
+from .models import ALL_SCOPES, ApiToken, RateCounter
 
 MAX_DAYS = 730
 
@@ -63,22 +63,6 @@ def create_personal_token(user: User, *, name: str, scopes: list[str], koperasi:
 
 
 @transaction.atomic
-def create_device_token(koperasi: Koperasi, *, name: str, device_ref: str = "", days: int | None = None,
-                        by: User | None = None) -> tuple[ApiToken, str]:
-    """A token for a sensor: it may only send temperature readings to this one cooperative."""
-    name = (name or "").strip()
-    if not name:
-        raise DomainError("Nama perangkat wajib diisi.", "Device name is required.", field="name",
-                          code="required")
-    prefix, raw = _new_secret()
-    token = ApiToken.objects.create(
-        kind=ApiToken.Kind.DEVICE, name=name[:80], prefix=prefix, token_hash=digest(raw), koperasi=koperasi,
-        device_ref=(device_ref or "")[:80], scopes=[DEVICE_SCOPE], expires_at=_expiry(days), created_by=by,
-    )
-    return token, raw
-
-
-@transaction.atomic
 def revoke_token(token: ApiToken, *, by: User | None = None) -> ApiToken:
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
@@ -98,24 +82,25 @@ def authenticate(raw: str) -> ApiToken | None:
     return token
 
 
-def hit(token: ApiToken, now: dt.datetime | None = None) -> int | None:
-    """Count one request in the token's current one-minute window.
+def hit(key: str, limit: int, now: dt.datetime | None = None) -> int | None:
+    """Count one request of credential ``key`` in the current one-minute window.
 
     Returns None when allowed, else the seconds until the window ends (for ``Retry-After``).
     """
     now = now or timezone.now()
     window = now.replace(second=0, microsecond=0)
-    updated = RateWindow.objects.filter(token=token, window=window).update(count=F("count") + 1)
+    updated = RateCounter.objects.filter(key=key, window=window).update(count=F("count") + 1)
     if not updated:
         try:
             with transaction.atomic():
-                RateWindow.objects.create(token=token, window=window, count=1)
+                RateCounter.objects.create(key=key, window=window, count=1)
         except IntegrityError:
-            RateWindow.objects.filter(token=token, window=window).update(count=F("count") + 1)
-        # once per window: remember use, forget old windows
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-        RateWindow.objects.filter(token=token, window__lt=window - dt.timedelta(minutes=5)).delete()
-    count = RateWindow.objects.filter(token=token, window=window).values_list("count", flat=True).first() or 0
-    if count > token.rate_limit:
+            RateCounter.objects.filter(key=key, window=window).update(count=F("count") + 1)
+        # once per window: forget old windows
+        RateCounter.objects.filter(key=key, window__lt=window - dt.timedelta(minutes=5)).delete()
+        if key.startswith("t"):
+            ApiToken.objects.filter(pk=int(key[1:])).update(last_used_at=now)
+    count = RateCounter.objects.filter(key=key, window=window).values_list("count", flat=True).first() or 0
+    if count > limit:
         return max(1, 60 - now.second)
     return None

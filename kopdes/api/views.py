@@ -14,7 +14,7 @@ from kopdes.core.access import public_view, tenant_view
 from kopdes.core.errors import DomainError
 
 from . import services
-from .forms import DeviceTokenForm, PersonalTokenForm
+from .forms import PersonalTokenForm
 from .models import ApiToken
 from .schema import openapi
 
@@ -44,6 +44,10 @@ def docs(request: HttpRequest) -> HttpResponse:
     return render(request, "api/docs.html", {"ops": ops, "info": doc["info"]})
 
 
+def _int(value) -> int:
+    return int(value) if str(value or "").isdigit() else 0
+
+
 def _handle_personal(request, *, koperasi=None):
     form = PersonalTokenForm(request.POST)
     if form.is_valid():
@@ -65,7 +69,7 @@ def my_tokens(request: HttpRequest) -> HttpResponse:
     form = PersonalTokenForm(initial={"days": 90})
     if request.method == "POST":
         if "revoke" in request.POST:
-            token = get_object_or_404(ApiToken, pk=request.POST.get("revoke"), user=request.user)
+            token = get_object_or_404(ApiToken, pk=_int(request.POST.get("revoke")), user=request.user)
             services.revoke_token(token, by=request.user)
             messages.success(request, f"Token {token.prefix}… dicabut.")
             return redirect("api:my_tokens")
@@ -78,43 +82,31 @@ def my_tokens(request: HttpRequest) -> HttpResponse:
 
 @tenant_view()
 def koperasi_tokens(request: HttpRequest) -> HttpResponse:
-    """Tokens bound to this cooperative: own personal tokens; device tokens and revocation by management."""
+    """Personal tokens bound to this cooperative (management sees and revokes all of them).
+
+Sensor tokens belong to the warehouse app's devices (``warehouse`` pages: register a device, token shown once).
+"""
     k = request.koperasi
     access = request.access
     created = None
     form = PersonalTokenForm(initial={"days": 90})
-    device_form = DeviceTokenForm()
     if request.method == "POST":
         if access.supervisor and not access.roles:
             raise PermissionDenied
         if "revoke" in request.POST:
-            token = get_object_or_404(ApiToken, pk=request.POST.get("revoke"), koperasi=k)
+            token = get_object_or_404(ApiToken, pk=_int(request.POST.get("revoke")), koperasi=k)
             if token.user_id != request.user.pk and not access.is_management:
                 raise PermissionDenied
             services.revoke_token(token, by=request.user)
             messages.success(request, f"Token {token.prefix}… dicabut.")
             return redirect("api:tokens", slug=k.slug)
-        if "device" in request.POST:
-            if not access.is_management:
-                raise PermissionDenied
-            device_form = DeviceTokenForm(request.POST)
-            if device_form.is_valid():
-                try:
-                    created = services.create_device_token(
-                        k, name=device_form.cleaned_data["name"], device_ref=device_form.cleaned_data["device_ref"],
-                        days=device_form.cleaned_data["days"], by=request.user)
-                except DomainError as exc:
-                    device_form.add_error(None, exc.message)
-                else:
-                    device_form = DeviceTokenForm()
-        else:
-            form, created = _handle_personal(request, koperasi=k)
-            if created:
-                form = PersonalTokenForm(initial={"days": 90})
+        form, created = _handle_personal(request, koperasi=k)
+        if created:
+            form = PersonalTokenForm(initial={"days": 90})
     tokens = ApiToken.objects.filter(koperasi=k).select_related("user")
     if not access.is_management:
         tokens = tokens.filter(user=request.user)
     return render(request, "api/koperasi_tokens.html", {
-        "form": form, "device_form": device_form, "tokens": tokens, "created": created,
+        "form": form, "tokens": tokens, "created": created,
         "can_manage": access.is_management, "read_only": access.supervisor and not access.roles,
     })

@@ -11,9 +11,8 @@ from ninja import Field, Query, Router, Schema
 
 from kopdes.core.models import Koperasi, Region
 
-from ..auth import koperasi_for, koperasi_queryset, principal
+from ..auth import koperasi_for, koperasi_queryset, require_user
 from ..common import Paged, PageQuery, paginate, responses
-from ..errors import not_found
 
 router = Router(tags=["koperasi"])
 
@@ -64,7 +63,7 @@ class Me(Schema):
 def me(request):
     from kopdes.core.access import supervised_region_codes
 
-    p = principal(request)
+    p = require_user(request)
     t = p.token
     out = {
         "token": {"name": t.name, "prefix": t.prefix, "kind": t.kind, "scopes": t.scopes,
@@ -101,9 +100,7 @@ class RegionFilter(PageQuery):
 @router.get("/regions", response=responses(Paged(RegionOut)), summary="Wilayah Kemendagri (referensi)",
             tags=["referensi"])
 def regions(request, f: Query[RegionFilter]):
-    p = principal(request)
-    if p.is_device:
-        raise not_found()
+    require_user(request)
     qs = Region.objects.all().order_by("code")
     if f.parent:
         qs = qs.filter(parent_id=f.parent)
