@@ -5,3 +5,15 @@ class PharmacyConfig(AppConfig):
     name = "kopdes.pharmacy"
     label = "pharmacy"
     verbose_name = "Apotek Desa"
+
+    def ready(self) -> None:
+        from kopdes.core.dashboard import register_widget
+        from kopdes.core.navigation import MenuItem, register
+        from kopdes.core.units import Unit
+
+        from .views import dashboard_widget
+
+        register(MenuItem("Unit usaha", "Apotek desa", "pharmacy:home", "capsule", unit=Unit.APOTEK, order=45))
+        register(MenuItem("Laporan", "Laporan apotek", "pharmacy:reports", "capsule-pill", unit=Unit.APOTEK,
+                          order=45))
+        register_widget(dashboard_widget)
