@@ -118,7 +118,8 @@ def pos_screen(request):
     if not locations.exists():
         services.default_location(k, U)
     return render(request, "retail/pos.html", {
-        "shift": shift, "locations": Location.objects.filter(koperasi=k, unit=U, active=True),
+        "shift": shift, "locations": Location.objects.filter(koperasi=k, unit=U, active=True,
+                                                             kind=Location.Kind.GERAI),
         "expected": pos.expected_cash(shift) if shift else None, "methods": Sale.Method.choices,
     })
 
@@ -158,8 +159,8 @@ def api_member(request):
                          "fertilizer": [{"type": f["type_label"], "remaining_kg": str(f["remaining_kg"])} for f in fert]})
 
 
-@require_POST
 @tenant_view(write=True, unit=U)
+@require_POST
 def api_checkout(request):
     k = request.koperasi
     try:
@@ -508,8 +509,8 @@ def het(request):
                                                "settings": pos.settings_for(k)})
 
 
-@require_POST
 @tenant_view(write=True, unit=U)
+@require_POST
 def limits(request):
     k = request.koperasi
     require_write(request, U)

@@ -1,0 +1,121 @@
+"""Done-when of issue 6: a cashier on a phone rings up a sale with a member card, prints the receipt page, and the
+stock, the member's purchase history and the ledger all change consistently."""
+
+from __future__ import annotations
+
+import os
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--no-first-run"]
+SHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def chromium():
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("KOPDES_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"{CHROMIUM} is missing but KOPDES_REQUIRE_BROWSER=1")
+        pytest.skip("Chromium not installed")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield browser
+        browser.close()
+
+
+def test_member_sale_on_a_phone_receipt_and_books_agree(chromium, live_server):
+    from kopdes.core.services import create_koperasi, create_user_with_role
+    from kopdes.ledger.queries import account_balance
+    from kopdes.members.services import card_payload
+    from kopdes.retail import queries, stock
+    from kopdes.retail.models import Product, Sale
+    from kopdes.retail.tests.helpers import kiosk, member
+
+    k = create_koperasi("16.02.04.2006", slug="surya-adi")
+    shop = kiosk(k)
+    m = member(k, name="Sutrisno")
+    create_user_with_role(role="operator", koperasi=k, unit="sembako", username="kasir", password="rahasia-123",
+                          full_name="Dewi Lestari")
+    valuation_before = stock.valuation(k)["1151"]
+
+    ctx = chromium.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True,
+                               locale="id-ID")
+    page = ctx.new_page()
+    page.set_default_timeout(15000)
+    page.goto(f"{live_server.url}/masuk/")
+    page.fill("#id_username", "kasir")
+    page.fill("#id_password", "rahasia-123")
+    page.click("button[type=submit]")
+    page.wait_for_load_state("networkidle")
+
+    page.goto(f"{live_server.url}/k/{k.slug}/gerai/kasir/")
+    page.fill("#float", "100000")
+    page.click("#open-shift")
+    page.wait_for_selector("#scan")
+
+    # a malformed barcode is refused with a clear message and adds nothing
+    page.fill("#scan", "8992753100018")
+    page.press("#scan", "Enter")
+    page.wait_for_selector("#error:not(.d-none)")
+    assert "tidak valid" in page.inner_text("#error")
+
+    # member card QR (scanner types the payload), then two products by barcode and by code
+    page.fill("#member-input", card_payload(m))
+    page.press("#member-input", "Enter")
+    page.wait_for_selector("#member-info b")
+    assert "Sutrisno" in page.inner_text("#member-info")
+    page.fill("#scan", "8992753100019")
+    page.press("#scan", "Enter")
+    page.wait_for_selector("#cart tbody tr")
+    page.fill("#cart tbody tr:nth-child(1) .qty-input", "2")
+    page.dispatch_event("#cart tbody tr:nth-child(1) .qty-input", "change")
+    page.fill("#scan", "SPHP")
+    page.press("#scan", "Enter")
+    page.wait_for_selector("#cart tbody tr:nth-child(2)")
+    page.fill("#cart tbody tr:nth-child(2) .qty-input", "5")
+    page.dispatch_event("#cart tbody tr:nth-child(2) .qty-input", "change")
+    # member prices: 2 × 16.500 + 5 × 12.500 = 95.500
+    assert page.inner_text("#total").replace("\xa0", "") == "Rp95.500"
+    page.fill("#tendered", "100000")
+    page.dispatch_event("#tendered", "input")
+    assert page.inner_text("#change") == "Rp4.500"
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "retail-pos-phone.png"), full_page=True)
+    page.click("#pay-btn")
+    page.wait_for_function("location.pathname.endsWith('/struk/') || !document.querySelector('#error')"
+                           " || !document.querySelector('#error').classList.contains('d-none')")
+    assert page.url.endswith("/struk/"), page.inner_text("#error")
+
+    # the receipt page, printed (print media hides the buttons)
+    assert page.inner_text("#receipt-total") == "Rp95.500"
+    assert "Sutrisno" in page.inner_text("#receipt-member")
+    page.emulate_media(media="print")
+    assert not page.is_visible("#print-btn")
+    page.screenshot(path=str(SHOTS / "retail-receipt.png"), full_page=True)
+    pdf = page.pdf(width="80mm")
+    assert pdf[:4] == b"%PDF"
+    ctx.close()
+
+    # the books: one sale, member revenue with the member, COGS, inventory = stock valuation, stock down
+    sale = Sale.objects.get(koperasi=k)
+    assert sale.member_id == m.pk and sale.total == Decimal("95500") and sale.change == Decimal("4500")
+    assert Product.objects.get(pk=shop["gula"].pk).stock_qty == 8
+    assert Product.objects.get(pk=shop["sphp"].pk).stock_qty == 95
+    cost = Decimal("2") * 14000 + Decimal("5") * 11000
+    assert sale.cost_total == cost
+    assert account_balance(k, "4111", member_id=m.pk) == Decimal("95500")
+    assert account_balance(k, "5111", member_id=m.pk) == cost
+    assert account_balance(k, "1103") == Decimal("95500")
+    assert account_balance(k, "1151") == stock.valuation(k)["1151"] == valuation_before - cost
+    history = queries.member_purchases(k, m.pk)
+    assert history[0]["total"] == Decimal("95500") and history[0]["count"] == 1
