@@ -16,3 +16,7 @@ class LedgerConfig(AppConfig):
         from kopdes.core.signals import koperasi_created
 
         koperasi_created.connect(_on_koperasi_created, dispatch_uid="ledger_chart_on_koperasi_created")
+
+        from . import sources, ui  # noqa: F401 - sources registers the ledger's own drill-down links
+
+        ui.register_ui()

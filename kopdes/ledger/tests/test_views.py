@@ -1,0 +1,129 @@
+"""Pages: every page renders for management, readers can read but not write, exports, drill-down."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from kopdes.core.units import Unit
+from kopdes.ledger.models import JournalEntry, ManualJournal
+from kopdes.ledger.reports import REPORTS
+from kopdes.ledger.services import Line, post
+
+D = Decimal
+
+
+@pytest.fixture
+def booked(koperasi):
+    post(koperasi, date=dt.date(2025, 3, 1), memo="Hibah", lines=[Line("1111", debit=D("1000000")),
+                                                                  Line("3301", credit=D("1000000"))])
+    post(koperasi, date=dt.date(2025, 3, 2), memo="Jual", lines=[
+        Line("1103", debit=D("50000"), unit=Unit.SEMBAKO), Line("4111", credit=D("50000"), unit=Unit.SEMBAKO,
+                                                                member_id=4)])
+    return koperasi
+
+
+def url(view, k, **kw):
+    return reverse(f"ledger:{view}", kwargs={"slug": k.slug, **kw})
+
+
+PAGES = ["home", "accounts", "journal", "manual_list", "manual_new", "periods", "opening", "cash", "shu", "rat",
+         "report_posisi", "report_hasil", "report_ns", "report_kas"]
+
+
+@pytest.mark.django_db
+def test_pages_render_for_ketua(booked, make_user, client_as):
+    c = client_as(make_user("ketua", koperasi=booked))
+    for name in PAGES:
+        r = c.get(url(name, booked))
+        assert r.status_code == 200, name
+    q = "?from=2025-01-01&to=2025-12-31"
+    for key in REPORTS:
+        r = c.get(url("report", booked, name=key) + q + "&code=1103")
+        assert r.status_code == 200, key
+    r = c.get(url("report", booked, name="posisi-keuangan") + q)
+    assert "Kas gerai sembako" in r.content.decode() and "Laporan posisi keuangan" in r.content.decode()
+    e = JournalEntry.objects.filter(koperasi=booked).first()
+    assert c.get(url("entry", booked, pk=e.pk)).status_code == 200
+    for fmt, ctype in (("xlsx", "spreadsheetml"), ("pdf", "pdf"), ("csv", "csv")):
+        r = c.get(url("report", booked, name="neraca-saldo") + q + f"&format={fmt}")
+        assert r.status_code == 200 and ctype in r["Content-Type"]
+    assert c.get(url("rat_pack", booked, year=2025))["Content-Type"] == "application/pdf"
+    assert c.get(url("report", booked, name="nope")).status_code == 404
+
+
+@pytest.mark.django_db
+def test_dashboard_widget(booked, make_user, client_as):
+    c = client_as(make_user("bendahara", koperasi=booked))
+    r = c.get(reverse("core:dashboard", kwargs={"slug": booked.slug}))
+    assert r.status_code == 200 and "SHU tahun berjalan" in r.content.decode()
+
+
+@pytest.mark.django_db
+def test_pengawas_reads_but_cannot_write(booked, make_user, client_as):
+    c = client_as(make_user("pengawas", koperasi=booked))
+    assert c.get(url("report_posisi", booked)).status_code == 200
+    assert c.get(url("journal", booked)).status_code == 200
+    r = c.post(url("manual_new", booked), {"date": "2025-03-03", "memo": "x", "account_0": "6102", "debit_0": "1",
+                                           "account_1": "1101", "credit_1": "1"})
+    assert r.status_code == 403
+    e = JournalEntry.objects.filter(koperasi=booked).first()
+    assert c.post(url("entry", booked, pk=e.pk), {"date": "2025-03-03"}).status_code == 403
+    assert c.post(url("periods", booked), {"action": "close", "year": 2025, "month": 3}).status_code == 403
+    assert not ManualJournal.objects.exists()
+
+
+@pytest.mark.django_db
+def test_operator_of_other_unit_cannot_read_books(booked, make_user, client_as):
+    c = client_as(make_user("operator", koperasi=booked, unit="sembako"))
+    assert c.get(url("home", booked)).status_code == 403
+    c = client_as(make_user("operator", koperasi=booked, unit="kantor"))
+    assert c.get(url("home", booked)).status_code == 200
+
+
+@pytest.mark.django_db
+def test_supervisor_reads(booked, make_user, client_as):
+    c = client_as(make_user("dinas_kabupaten", region="16.02"))
+    assert c.get(url("report_ns", booked)).status_code == 200
+    assert c.post(url("cash", booked), {"action": "count"}).status_code == 403
+
+
+@pytest.mark.django_db
+def test_foreign_entry_404(booked, other_koperasi, make_user, client_as):
+    e = JournalEntry.objects.filter(koperasi=booked).first()
+    c = client_as(make_user("ketua", koperasi=other_koperasi))
+    assert c.get(url("entry", other_koperasi, pk=e.pk)).status_code == 404
+    assert c.get(url("home", booked)).status_code == 404
+
+
+@pytest.mark.django_db
+def test_manual_journal_maker_checker_through_pages(booked, make_user, client_as, client):
+    maker = make_user("bendahara", koperasi=booked)
+    checker = make_user("ketua", koperasi=booked)
+    client.force_login(maker)
+    r = client.post(url("manual_new", booked), {"date": "2025-03-03", "memo": "Listrik", "account_0": "6102",
+                                                "debit_0": "125.000", "unit_0": "kantor", "account_1": "1101",
+                                                "credit_1": "125.000", "unit_1": "kantor"})
+    mj = ManualJournal.objects.get()
+    assert r.status_code == 302 and mj.total == D("125000")
+    client.post(url("manual_detail", booked, pk=mj.pk), {"action": "approve"})
+    mj.refresh_from_db()
+    assert mj.status == "submitted"  # the maker's own approval was refused
+    client.force_login(checker)
+    client.post(url("manual_detail", booked, pk=mj.pk), {"action": "approve"})
+    mj.refresh_from_db()
+    assert mj.status == "posted" and mj.entry_id
+    r = client.get(url("entry", booked, pk=mj.entry_id))
+    assert url("manual_detail", booked, pk=mj.pk) in r.content.decode()  # drill-down to the source
+
+
+@pytest.mark.django_db
+def test_reverse_through_page(booked, make_user, client_as):
+    c = client_as(make_user("ketua", koperasi=booked))
+    e = JournalEntry.objects.filter(koperasi=booked).order_by("number").first()
+    r = c.post(url("entry", booked, pk=e.pk), {"date": "2025-03-05", "memo": "salah"})
+    assert r.status_code == 302
+    assert JournalEntry.objects.filter(reversal_of=e).exists()
