@@ -11,8 +11,6 @@ def _mark_dirty_on_activity(sender, instance, raw=False, **kwargs):
     meta = getattr(sender, "_meta", None)
     if meta is None or meta.app_label in ("supervision", "core") or not sender.__module__.startswith("kopdes."):
         return
-    if getattr(sender, "audit_exclude", False):
-        return
     kid = getattr(instance, "koperasi_id", None)
     if not kid:
         return

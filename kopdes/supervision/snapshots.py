@@ -203,7 +203,7 @@ def _apply_health(snap: CoopSnapshot, k: Koperasi, today: dt.date, cfg: dict, go
     fig = health.Figures.from_snapshot(snap, governance=gov, koperasi=k)
     value, cls, breakdown = health.score(fig, today, cfg)
     warns = health.warnings(fig, today, cfg)
-    has_figures = snap.source == CoopSnapshot.Source.SIMULASI or snap.assets or snap.members
+    has_figures = bool(snap.assets or snap.members)
     if not has_figures:
         snap.health_score, snap.health_class = None, "belum"
     else:
@@ -236,7 +236,7 @@ def refresh_koperasi(k: Koperasi, *, today: dt.date | None = None, cfg: dict | N
         snap.last_activity_date, snap.revenue_by_unit, snap.result_by_unit = None, {}, {}
     for f, v in figures.items():
         setattr(snap, f, v)
-    rat = AnnualMeetingReport.objects.filter(koperasi=k, accounts_approved=True).aggregate(d=Max("held_on"))["d"]
+    rat = last_rat_date(k)
     if rat is not None:
         snap.last_rat_date = rat
     snap.region_code = k.region_id
@@ -255,6 +255,19 @@ def refresh_koperasi(k: Koperasi, *, today: dt.date | None = None, cfg: dict | N
     if update_stats:
         stats.snapshot_changed(k.region_id, old, stats.snapshot_values(snap))
     return snap
+
+
+def last_rat_date(k: Koperasi):
+    """The latest RAT that approved the accounts: from the ledger's RAT register when present, or reported here."""
+    dates = [AnnualMeetingReport.objects.filter(koperasi=k, accounts_approved=True).aggregate(d=Max("held_on"))["d"]]
+    try:
+        from kopdes.ledger.models import AnnualMeeting
+
+        dates.append(AnnualMeeting.objects.filter(koperasi=k, statements_approved=True).aggregate(d=Max("date"))["d"])
+    except Exception:  # noqa: BLE001 - ledger RAT register not there (yet)
+        pass
+    dates = [d for d in dates if d]
+    return max(dates) if dates else None
 
 
 def _has_books(k: Koperasi) -> bool:
