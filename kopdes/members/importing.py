@@ -13,13 +13,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from kopdes.core import audit
 from kopdes.core.errors import DomainError
 from kopdes.core.models import Koperasi, User
 
-from .models import CROPS, Member, Occupation
+from .models import CROPS, Member, MemberNameToken, Occupation, tokens_for
 from .services import RegionCache, _lock_koperasi, clean_member_data, format_number, next_seq
 
 MAX_ROWS = 50_000
@@ -301,6 +302,7 @@ def import_members(koperasi: Koperasi, data: bytes, filename: str, *, dry_run: b
             objs.append(m)
             seq += 1
         Member.objects.bulk_create(objs, batch_size=1000)
+        MemberNameToken.objects.bulk_create([t for m in objs for t in tokens_for(m)], batch_size=2000)
         report.created = len(objs)
         audit.record("import", koperasi_id=koperasi.pk,
                      summary=f"Impor anggota dari {filename}: {len(objs)} calon anggota "
@@ -337,7 +339,6 @@ def import_opening_balances(koperasi: Koperasi, data: bytes, filename: str, *, d
     A member with an opening pokok becomes anggota (joined on ``date`` unless already set).
     Refused for a member who already has movements of that kind."""
     from kopdes.ledger.services import Line, post
-    from kopdes.members.services import activate_member
     from kopdes.savings.models import KIND_ACCOUNT, SavingsTransaction, TxType
 
     if date > timezone.localdate():
@@ -408,9 +409,13 @@ def import_opening_balances(koperasi: Koperasi, data: bytes, filename: str, *, d
                                method="internal", memo="Saldo awal", entry_id=entry.pk, entry_number=ref)
             for m, am in rows for kind, amt in am.items()
         ], batch_size=2000)
-        for m, am in rows:
-            if "pokok" in am and m.status == Member.Status.CALON:
-                activate_member(m, date=min(m.registered_on, date) if m.registered_on else date)
+        # calon with an opening pokok → anggota, joined when registered (or on the opening date if later)
+        to_activate = [m.pk for m, am in rows if "pokok" in am and m.status == Member.Status.CALON]
+        for i in range(0, len(to_activate), 900):
+            chunk = Member.objects.filter(koperasi=koperasi, pk__in=to_activate[i:i + 900],
+                                          status=Member.Status.CALON)
+            chunk.filter(registered_on__lte=date).update(status=Member.Status.AKTIF, joined_on=F("registered_on"))
+            chunk.update(status=Member.Status.AKTIF, joined_on=date)
         report.created = len(rows)
         audit.record("import", koperasi_id=koperasi.pk,
                      summary=f"Saldo awal simpanan {len(rows)} anggota, total Rp{report.total_amount:,.0f} "

@@ -9,25 +9,45 @@ from django.db.models import Q, QuerySet
 from kopdes.core.models import Koperasi
 from kopdes.core.validators import normalize_phone
 
-from .models import Member, normalize_name
+from .models import Member, MemberNameToken, name_tokens
+
+
+def _upper(prefix: str) -> str:
+    """The smallest string greater than every string starting with ``prefix`` (for an index range scan)."""
+    return prefix[:-1] + chr(ord(prefix[-1]) + 1)
+
+
+def _prefix(field: str, prefix: str) -> Q:
+    # a range, not LIKE: SQLite's LIKE ... ESCAPE never uses an index, PostgreSQL's needs pattern_ops
+    return Q(**{f"{field}__gte": prefix, f"{field}__lt": _upper(prefix)})
 
 
 def search_members(koperasi: Koperasi, q: str, qs: QuerySet | None = None) -> QuerySet:
-    """Members of this cooperative matching ``q``: digits → number, NIK prefix or phone; text → name.
+    """Members of this cooperative matching ``q``; every branch is an index range scan.
 
-    Uses the ``(koperasi, nik|phone|name_key)`` indexes; a name matches anywhere (``"amin"`` finds
-    "Siti Aminah").
+    - digits: member number, NIK prefix, or phone prefix (0812…, +62 812…, 812… all work);
+    - text: every word of ``q`` must begin a word of the name ("siti amin" finds "Siti Aminah").
     """
     qs = Member.objects.filter(koperasi=koperasi) if qs is None else qs
     text = (q or "").strip()
     if not text:
         return qs
-    digits = re.sub(r"[\s\-+.]", "", text)
+    digits = re.sub(r"[\s\-+.()]", "", text)
     if digits.isdigit():
-        cond = Q(number=digits) | Q(nik__startswith=digits)
+        base = Member.objects.filter(koperasi=koperasi)
+        conds = [Q(number=digits), _prefix("nik", digits)]
         if len(digits) <= 6:
-            cond |= Q(number=digits.zfill(5))
-        if len(digits) >= 6:
-            cond |= Q(phone__startswith=normalize_phone(digits))
-        return qs.filter(cond)
-    return qs.filter(name_key__contains=normalize_name(text))
+            conds.append(Q(number=digits.zfill(5)))
+        if len(digits) >= 4:
+            conds.append(_prefix("phone", normalize_phone(digits)))
+        ids: set[int] = set()
+        for cond in conds:
+            ids.update(base.filter(cond).values_list("pk", flat=True)[:5000])
+        return qs.filter(pk__in=ids)
+    words = name_tokens(text)
+    if not words:
+        return qs.none()
+    for w in sorted(words, key=len, reverse=True):
+        sub = MemberNameToken.objects.filter(koperasi=koperasi).filter(_prefix("token", w)).values("member_id")
+        qs = qs.filter(pk__in=sub)
+    return qs

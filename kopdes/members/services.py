@@ -23,6 +23,7 @@ from kopdes.core.validators import normalize_phone, validate_phone
 from .models import CROP_CODES, Member, Occupation, Settlement
 
 ZERO = Decimal("0.00")
+OCCUPATIONS = frozenset(Occupation.values)
 CARD_PREFIX = "KOPDES-A"
 
 #: fields an operator may set on a member (register and edit)
@@ -131,7 +132,7 @@ def clean_member_data(data: dict, *, regions: RegionCache | None = None) -> dict
         check_nik(d["heir_nik"], regions=regions, field="heir_nik")
     if "occupation" in d:
         occ = d["occupation"] or Occupation.LAINNYA
-        if occ not in Occupation.values:
+        if occ not in OCCUPATIONS:
             raise DomainError(f"Pekerjaan {occ!r} tidak dikenal.", f"Unknown occupation {occ!r}.",
                               field="occupation")
         d["occupation"] = occ

@@ -139,6 +139,11 @@ def test_search(koperasi, other_koperasi):
     assert set(search_members(koperasi, a.nik[:12])) == {a, b}
     assert list(search_members(koperasi, "0812 7300 9999")) == [a]
     assert list(search_members(koperasi, b.number)) == [b]
+    assert list(search_members(koperasi, "siti amin")) == [a]
+    assert list(search_members(koperasi, "minah")) == []  # word prefixes, not infixes
+    services.update_member(b, {"name": "Bambang Sutejo"})
+    assert list(search_members(koperasi, "amin")) == [a]
+    assert list(search_members(koperasi, "sutejo")) == [b]
 
 
 def test_exit_candidate_without_money(koperasi):
