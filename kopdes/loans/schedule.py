@@ -54,10 +54,16 @@ def _err(msg_id: str, msg_en: str, field_name: str) -> DomainError:
     return DomainError(msg_id, msg_en, field=field_name, code="invalid_schedule")
 
 
+_MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
 def add_months(d: dt.date, months: int) -> dt.date:
     m = d.month - 1 + months
     y, m = d.year + m // 12, m % 12 + 1
-    return dt.date(y, m, min(d.day, calendar.monthrange(y, m)[1]))
+    if d.day <= 28:
+        return dt.date(y, m, d.day)
+    last = 29 if m == 2 and calendar.isleap(y) else _MONTH_DAYS[m - 1]
+    return dt.date(y, m, min(d.day, last))
 
 
 def round_up(value: Decimal, step: int) -> Decimal:
@@ -181,6 +187,9 @@ class Terms:
             return self.annual_rate * Decimal((due - prev).days) / 365
         if self.frequency == "mingguan":
             return self.nominal_period_rate()
+        if prev.day == due.day and prev.day <= 28:  # whole months (the usual case): no day arithmetic needed
+            months = (due.year - prev.year) * 12 + due.month - prev.month
+            return self.annual_rate * months / 12
         # 30/360: whole months count as 30 days; an odd first period counts its 30/360 days
         d1, d2 = prev, due
         day1, day2 = min(d1.day, 30), min(d2.day, 30)
