@@ -127,3 +127,26 @@ def test_reverse_through_page(booked, make_user, client_as):
     r = c.post(url("entry", booked, pk=e.pk), {"date": "2025-03-05", "memo": "salah"})
     assert r.status_code == 302
     assert JournalEntry.objects.filter(reversal_of=e).exists()
+
+
+@pytest.mark.django_db
+def test_demo_is_idempotent_and_statements_balance(koperasi, make_user):
+    import random
+
+    from kopdes.core.demo import DemoContext
+    from kopdes.ledger import demo, reports
+    from kopdes.ledger.integrity import check_integrity
+
+    ctx = DemoContext(koperasi=koperasi, users={"bendahara": make_user("bendahara", koperasi=koperasi)},
+                      today=dt.date(2026, 11, 24), rng=random.Random(1))
+    demo.build(ctx)
+    n = JournalEntry.objects.filter(koperasi=koperasi).count()
+    assert n > 100
+    demo.build(ctx)
+    assert JournalEntry.objects.filter(koperasi=koperasi).count() == n
+    end = dt.date(2026, 11, 24)
+    assert reports.balance_sheet(koperasi, end).ok
+    assert reports.trial_balance(koperasi, dt.date(2026, 1, 1), end).ok
+    assert reports.cash_flow(koperasi, dt.date(2026, 1, 1), end).ok
+    assert reports.equity_changes(koperasi, dt.date(2026, 1, 1), end).ok
+    assert check_integrity(koperasi) == []
