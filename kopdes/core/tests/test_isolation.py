@@ -1,7 +1,8 @@
 """Walk every URL of the site as an anonymous user and as a user of another cooperative: never data.
 
 - anonymous: redirect to login, 404/405, or a view explicitly marked ``public_view``;
-- a ketua of cooperative B on any ``/k/<slug-of-A>/…`` URL: 404 (GET and POST), and A's name never appears;
+- a ketua of cooperative B on any ``/k/<slug-of-A>/…`` URL: 404 (or 405 for a wrong method, decided before the
+  tenant lookup), and A's name never appears;
 - a Dinas official of another province: the same.
 """
 
@@ -90,7 +91,9 @@ def test_url_walk_anonymous_and_foreign(client, koperasi, far_koperasi, make_use
             for method in ("get", "post"):
                 r = getattr(client, method)(url)
                 if tenant:
-                    assert r.status_code == 404, (url, method, user.username, r.status_code)
+                    # 405 comes from a method check that runs before the tenant lookup: it answers the same for
+                    # any slug, real or not, so it reveals nothing about the cooperative.
+                    assert r.status_code in (404, 405), (url, method, user.username, r.status_code)
                 else:
                     assert r.status_code < 500, (url, method, user.username, r.status_code)
                 if getattr(r, "streaming", False):
