@@ -103,7 +103,7 @@ def expected_cash(shift: Shift) -> Decimal:
 
 
 @transaction.atomic
-def close_shift(koperasi, shift: Shift, *, counted_cash, by=None, note: str = "") -> Shift:
+def close_shift(koperasi, shift: Shift, *, counted_cash, by=None, note: str = "", date: dt.date | None = None) -> Shift:
     """Close with the counted cash; the difference is recorded and posted (6115 short / 4203 over)."""
     shift = Shift.objects.select_for_update().get(pk=shift.pk, koperasi=koperasi)
     if shift.status != Shift.Status.OPEN:
@@ -114,7 +114,7 @@ def close_shift(koperasi, shift: Shift, *, counted_cash, by=None, note: str = ""
                           field="counted_cash")
     expected = expected_cash(shift)
     diff = (counted - expected).quantize(Decimal("0.01"))
-    today = timezone.localdate()
+    today = date or timezone.localdate()
     cash = UNIT_ACCOUNTS[shift.unit]["cash"]
     entry = None
     if diff:

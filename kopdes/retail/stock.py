@@ -222,7 +222,7 @@ def valuation(koperasi, *, account: str | None = None, as_of: dt.date | None = N
         qs = qs.filter(inventory_account=account)
     out: dict[str, Decimal] = defaultdict(lambda: ZERO)
     for row in qs.values("inventory_account").annotate(v=Sum("value")):
-        out[row["inventory_account"]] = row["v"] or ZERO
+        out[row["inventory_account"]] = _q(row["v"] or ZERO)
     return dict(out)
 
 
