@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal, InvalidOperation
+from typing import NamedTuple
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -553,6 +554,12 @@ def record_manual_reading(koperasi: Koperasi, zone: Zone, *, at: dt.datetime, ce
     return _store_readings(koperasi, zone, None, {at_utc: c}, source=TemperatureReading.Source.MANUAL, by=by)
 
 
+class _Row(NamedTuple):
+    at: dt.datetime
+    celsius: Decimal
+    out_of_range: bool
+
+
 def _store_readings(koperasi, zone: Zone, device: Device | None, parsed: dict, *, source: str, by) -> dict:
     out = {"stored": 0, "duplicates": 0, "out_of_range": 0, "alerts_opened": 0}
     if not parsed:
@@ -564,23 +571,42 @@ def _store_readings(koperasi, zone: Zone, device: Device | None, parsed: dict, *
         existing = {e.astimezone(dt.UTC) for e in existing}
     else:
         existing = set()
-    rows = []
+    rows: list[_Row] = []
+    lo_t, hi_t = zone.temp_min, zone.temp_max
     for at in sorted(parsed):
         if at in existing:
             out["duplicates"] += 1
             continue
         c = parsed[at]
-        rows.append(TemperatureReading(koperasi_id=koperasi.pk, zone_id=zone.pk, device=device, at=at, celsius=c,
-                                       source=source, out_of_range=not zone.in_range(c),
-                                       by=by if getattr(by, "pk", None) else None))
-    TemperatureReading.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=device is not None)
+        rows.append(_Row(at, c, (lo_t is not None and c < lo_t) or (hi_t is not None and c > hi_t)))
+    _insert_readings(koperasi.pk, zone.pk, device.pk if device is not None else None, source,
+                     by.pk if getattr(by, "pk", None) else None, rows)
     out["stored"] = len(rows)
     out["out_of_range"] = sum(1 for r in rows if r.out_of_range)
     out["alerts_opened"] = _track_excursions(zone, rows)
     return out
 
 
-def _track_excursions(zone: Zone, rows: list[TemperatureReading]) -> int:
+def _insert_readings(koperasi_id: int, zone_id: int, device_id: int | None, source: str, by_id: int | None,
+                     rows: list[_Row]) -> None:
+    """Plain ``INSERT … ON CONFLICT DO NOTHING`` (SQLite and PostgreSQL): a sensor batch is the hot path, and the
+    ORM's per-row model and field preparation costs more than the database. Values are adapted by the backend's
+    own ops. A row already stored by a concurrent request (same device and time) is skipped by the unique
+    constraint."""
+    if not rows:
+        return
+    ops = connection.ops
+    table = ops.quote_name(TemperatureReading._meta.db_table)
+    sql = (f"INSERT INTO {table} (koperasi_id, zone_id, device_id, at, celsius, source, out_of_range, by_id) "
+           "VALUES (%s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING")
+    params = [(koperasi_id, zone_id, device_id, ops.adapt_datetimefield_value(r.at),
+               ops.adapt_decimalfield_value(r.celsius, 5, 2), source, r.out_of_range, by_id) for r in rows]
+    with connection.cursor() as cur:
+        for i in range(0, len(params), 1000):
+            cur.executemany(sql, params[i:i + 1000])
+
+
+def _track_excursions(zone: Zone, rows: list[_Row]) -> int:
     """Open, extend and close excursions from new readings (in time order). Returns how many were opened."""
     if zone.temp_min is None and zone.temp_max is None:
         return 0
