@@ -300,6 +300,23 @@ def refresh_dirty(*, limit: int | None = None, today: dt.date | None = None) -> 
     return len(ids)
 
 
+def _update_rows(rows: list[CoopSnapshot], fields: list[str]) -> None:
+    """Many single-row UPDATEs in one ``executemany`` (pipelined by psycopg): much faster than ``bulk_update``'s
+    CASE expressions for thousands of rows with many columns."""
+    from django.db import connection
+
+    if not rows:
+        return
+    meta = CoopSnapshot._meta
+    cols = [meta.get_field(f) for f in fields]
+    qn = connection.ops.quote_name
+    sql = (f"UPDATE {qn(meta.db_table)} SET " + ", ".join(f"{qn(c.column)} = %s" for c in cols)
+           + f" WHERE {qn(meta.pk.column)} = %s")
+    params = [[c.get_db_prep_save(getattr(r, c.attname), connection) for c in cols] + [r.pk] for r in rows]
+    with transaction.atomic(), connection.cursor() as cur:
+        cur.executemany(sql, params)
+
+
 def refresh_all(*, today: dt.date | None = None, batch: int = 5000) -> dict:
     """Full refresh: books → snapshots for cooperatives with books; re-score simulated ones; rebuild totals."""
     today = today or timezone.localdate()
@@ -330,8 +347,7 @@ def refresh_all(*, today: dt.date | None = None, batch: int = 5000) -> dict:
         for s in snaps:
             _apply_health(s, s.koperasi, today, cfg, gov.get(s.koperasi_id, []))
             s.as_of, s.computed_at, s.dirty = today, now, False
-        with transaction.atomic():
-            CoopSnapshot.objects.bulk_update(snaps, fields, batch_size=1000)
+        _update_rows(snaps, fields)
         rescored += len(snaps)
     regions = stats.rebuild()
     return {"from_books": len(from_books), "rescored": rescored, "regions": regions}

@@ -120,7 +120,18 @@ def snapshot_changed(village_code: str, old: dict | None, new: dict | None) -> N
     apply_delta(village_code, _diff(snapshot_contribution(new), snapshot_contribution(old)))
 
 
+_VILLAGE_CACHE: dict = {}
+
+
 def _village_counts() -> tuple[dict[str, int], dict[str, int], dict[str, int]]:
+    """Villages and kelurahan per region (the region table is static: cached per process, keyed by its size)."""
+    key = Region.objects.count()
+    if _VILLAGE_CACHE.get("key") != key:
+        _VILLAGE_CACHE.update(key=key, value=_count_villages())
+    return _VILLAGE_CACHE["value"]
+
+
+def _count_villages() -> tuple[dict[str, int], dict[str, int], dict[str, int]]:
     villages: dict[str, int] = defaultdict(int)
     kel: dict[str, int] = defaultdict(int)
     for code in Region.objects.filter(level=4).values_list("code", flat=True).iterator(chunk_size=20000):
@@ -143,7 +154,7 @@ def ensure_region_stats() -> None:
 
 @transaction.atomic
 def rebuild() -> int:
-    """Recompute every region's counters from all formation rows and snapshots. Returns rows written."""
+    """Recompute every region's counters from all formation rows and snapshots. Returns the rows that changed."""
     villages, kel, levels = _village_counts()
     acc: dict[str, Counter] = defaultdict(Counter)
     for f in VillageFormation.objects.values(*FORMATION_FIELDS).iterator(chunk_size=10000):
@@ -155,14 +166,19 @@ def rebuild() -> int:
         for a in ancestors(s["region_code"]):
             acc[a].update(c)
     now = timezone.now()
+    existing = {r[0]: r[1:] for r in RegionStat.objects.values_list("code", "villages", "kelurahan", "data")}
     rows = []
     for code, level in levels.items():
         parent = "" if level <= 1 else code.rsplit(".", 1)[0]
+        data = {k: v for k, v in acc[code].items() if v}
+        if existing.get(code) == (villages.get(code, 0), kel.get(code, 0), data):
+            continue  # unchanged
         rows.append(RegionStat(code=code, level=level, parent_code=parent, villages=villages.get(code, 0),
-                               kelurahan=kel.get(code, 0), data={k: v for k, v in acc[code].items() if v},
-                               refreshed_at=now))
-    RegionStat.objects.all().delete()
-    RegionStat.objects.bulk_create(rows, batch_size=2000)
+                               kelurahan=kel.get(code, 0), data=data, refreshed_at=now))
+    # regions are static: upsert the changed rows (no delete → no per-row signals)
+    RegionStat.objects.bulk_create(rows, batch_size=2000, update_conflicts=True, unique_fields=["code"],
+                                   update_fields=["level", "parent_code", "villages", "kelurahan", "data",
+                                                  "refreshed_at"])
     return len(rows)
 
 
