@@ -25,7 +25,7 @@ class Spec:
     amount: D
     tenor: int
     day: dt.date
-    behaviour: str  # tepat | telat | restruktur | macet | lunas
+    behaviour: str  # tepat | telat | restruktur | macet | lunas | menunggak | menunggak
     lag: int = 0
     loan: Loan | None = None
     paid: int = 0
@@ -55,20 +55,23 @@ def build(ctx) -> None:
     with transaction.atomic(), audit.bulk_mode():
         products = {p.code: p for p in services.default_products(k)}
         # 36 loans spread over the year; behaviours in realistic proportions and at least one of each
-        behaviours = (["tepat"] * 18 + ["telat"] * 9 + ["restruktur"] * 3 + ["lunas"] * 4 + ["macet"] * 2)
+        behaviours = (["tepat"] * 17 + ["telat"] * 8 + ["restruktur"] * 3 + ["lunas"] * 4 + ["macet"] * 1
+                      + ["menunggak"] * 3)
         rng.shuffle(behaviours)
-        behaviours[:5] = ["macet", "restruktur", "telat", "lunas", "tepat"]  # the oldest loans show each story
+        # the oldest loans show each story
+        behaviours = ["macet", "restruktur", "telat", "lunas", "tepat", "menunggak"] + [
+            b if b != "macet" else "menunggak" for b in behaviours[6:]]  # exactly one loan written off
         pool = [m for m in members]
         rng.shuffle(pool)
         specs: list[Spec] = []
         for i, beh in enumerate(behaviours):
-            day = start + dt.timedelta(days=5 + i * 9 if i < 5 else rng.randint(5, 330))
+            day = start + dt.timedelta(days=5 + i * 9 if i < 6 else rng.randint(5, 330))
             candidates = [m for m in pool if m.joined_on and m.joined_on <= day - dt.timedelta(days=14)]
             if not candidates:
                 continue
             m = candidates[0]
             pool.remove(m)
-            code = rng.choice(["PMU", "PMU", "PKS", "PKS", "PTP"]) if beh not in ("macet", "restruktur") else "PMU"
+            code = rng.choice(["PMU", "PMU", "PKS", "PKS", "PTP"]) if beh not in ("macet", "restruktur", "menunggak") else "PMU"
             p = products[code]
             amount = D(rng.choice([1, 2, 3, 4, 5, 6, 8, 10]) * 1_000_000)
             amount = min(amount, p.max_amount)
@@ -139,7 +142,7 @@ def _open_loan(k, s: Spec, rng, guarantors, maker, ketua, bendahara) -> Loan:
     loan = services.apply(
         k, member=s.member, product=s.product, amount=s.amount, tenor=s.tenor, purpose=purpose,
         sector=rng.choice(SECTORS) if purpose == "produktif" else "", purpose_note="",
-        income=s.amount / 2 + D(rng.randint(30, 60) * 100_000), expense=D(rng.randint(10, 20) * 100_000),
+        income=(s.amount * D("0.8")).quantize(D(1)) + D(rng.randint(30, 60) * 100_000), expense=D(rng.randint(10, 20) * 100_000),
         collateral_type="BPKB sepeda motor" if collateral else "", collateral_value=collateral,
         collateral_docs="BPKB a.n. peminjam" if collateral else "", guarantor=guarantor, by=maker, applied_on=s.day)
     services.analyse(k, loan, note="Usaha berjalan, kemampuan bayar memadai.", by=maker)
@@ -165,6 +168,8 @@ def _action_today(s: Spec, day: dt.date) -> str | None:
         if s.restructure_day and day == s.restructure_day:
             return "restrukturisasi"
         return "bayar" if s.paid < 2 and oldest == day else None
+    if s.behaviour == "menunggak":  # paid a few instalments, then stopped (kurang lancar … macet)
+        return "bayar" if s.paid < 3 and oldest == day else None
     if s.behaviour == "macet":
         if s.paid < 1:
             return "bayar" if oldest == day else None

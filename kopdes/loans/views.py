@@ -368,5 +368,14 @@ def bank(request: HttpRequest) -> HttpResponse:
         f.next12 = sum((i.principal_due + i.interest_due for i in insts
                         if not i.paid_on and i.due_date <= today + dt.timedelta(days=365)), 0)
         f.rows = insts
+    # cash-flow effect: what leaves the bank account each of the next 12 months (principal + interest)
+    months: dict[str, list] = {}
+    horizon = today + dt.timedelta(days=366)
+    for i in BankInstallment.objects.filter(koperasi=k, paid_on__isnull=True, due_date__lte=horizon).order_by(
+            "due_date"):
+        m = months.setdefault(i.due_date.strftime("%m-%Y"), [0, 0])
+        m[0] += i.principal_due
+        m[1] += i.interest_due
+    cashflow = [(label, p, i, p + i) for label, (p, i) in months.items()]
     return render(request, "loans/bank.html", {"form": form, "facilities": facilities, "upcoming": upcoming,
-                                               "today": today})
+                                               "today": today, "cashflow": cashflow})

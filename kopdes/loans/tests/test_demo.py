@@ -37,6 +37,11 @@ def test_demo_year_of_loans_is_idempotent_and_balanced(koperasi, make_user):
     active = loans.filter(status="aktif").aggregate(s=Sum("outstanding"))["s"]
     assert account_balance(k, "1131") == active
     assert BankFacility.objects.filter(koperasi=k).count() == 1
+    assert loans.filter(status="dihapus").count() == 1
+    from kopdes.loans.queries import portfolio_summary
+
+    summary = portfolio_summary(k)
+    assert summary["npl"] > 0 and summary["by_class"]["L"]["count"] > 0  # some loans in arrears, most current
     agg = JournalLine.objects.filter(koperasi=k).aggregate(d=Sum("debit"), c=Sum("credit"))
     assert agg["d"] == agg["c"]
     n = (loans.count(), Repayment.objects.filter(koperasi=k).count(), JournalLine.objects.filter(koperasi=k).count())

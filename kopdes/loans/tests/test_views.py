@@ -114,6 +114,12 @@ def test_documents_reports_and_exports(sp, staff, member, product, client_as):
     assert r.content[:4] == b"%PDF"
     r = c.post(url(sp, "portfolio"), {"as_of": "2026-06-01"})
     assert r.status_code == 302
+    from kopdes.loans import services
+
+    services.record_bank_facility(sp, bank_name="BNI", contract_number="K-1", amount=D(600_000_000),
+                                  received_on=dt.date(2026, 10, 1), rate=D(6), tenor=60, grace=6)
+    body = c.get(url(sp, "bank")).content.decode()
+    assert "Kewajiban 12 bulan" in body and "Rp3.000.000" in body  # 6%/12 of Rp600 juta during grace
     for name in ("home", "products", "settings", "bank", "apply", "calculator"):
         assert c.get(url(sp, name)).status_code == 200, name
     from kopdes.core.dashboard import collect_widgets  # noqa: F401
