@@ -265,7 +265,7 @@ def referral_pdf(request, pk: int):
 @tenant_view(unit=KLINIK)
 def icd_search(request):
     """ICD-10 reference list (not patient data)."""
-    results = icd10.search(request.GET.get("q", ""), limit=20)
+    results = icd10.search(request.GET.get("q") or request.GET.get("code", ""), limit=20)
     if request.headers.get("HX-Request"):
         return render(request, "clinic/_icd_options.html", {"results": results})
     return JsonResponse({"results": [{"code": c.code, "name": c.name, "name_en": c.name_en} for c in results]})

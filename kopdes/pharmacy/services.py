@@ -403,7 +403,7 @@ def _dispense(koperasi, *, client_id, lines, by, prescription, member, patient_n
     for r, sl in zip(resolved, sale_lines, strict=True):
         drug = r["drug"]
         lots = [{"lot_id": m.lot_id, "lot_number": m.lot.lot_number if m.lot else "",
-                 "expiry": m.lot.expiry_date.isoformat() if m.lot and m.lot.expiry_date else None, "qty": str(-m.qty)}
+                 "expiry": m.lot.expiry_date.isoformat() if m.lot and m.lot.expiry_date else None, "qty": format((-m.qty).normalize(), "f")}
                 for m in moves if m.product_id == drug.product_id]
         expiries = [dt.date.fromisoformat(x["expiry"]) for x in lots if x["expiry"]]
         DispenseLine.objects.create(
