@@ -198,13 +198,17 @@ def _validate(koperasi: Koperasi, date, lines: list[Line]) -> tuple[list[tuple[L
 # --- numbering ----------------------------------------------------------------------------------------------
 
 def _next_number(koperasi: Koperasi, year: int) -> int:
-    """Gap-free: the counter row is locked until the posting transaction ends (rolled back together)."""
-    JournalCounter.objects.bulk_create([JournalCounter(koperasi=koperasi, year=year, last_number=0)],
-                                       ignore_conflicts=True)
-    counter = JournalCounter.objects.select_for_update().get(koperasi=koperasi, year=year)
-    counter.last_number += 1
-    JournalCounter.objects.filter(pk=counter.pk).update(last_number=counter.last_number)
-    return counter.last_number
+    """Gap-free: one upsert increments the cooperative-year counter and returns the number; the counter row
+    stays locked until the posting transaction ends, and a rollback takes the number back with the entry."""
+    table = JournalCounter._meta.db_table
+    with connection.cursor() as cur:
+        cur.execute(
+            f"INSERT INTO {table} (koperasi_id, year, last_number) VALUES (%s, %s, 1) "
+            f"ON CONFLICT (koperasi_id, year) DO UPDATE SET last_number = {table}.last_number + 1 "
+            "RETURNING last_number",
+            [koperasi.pk, year],
+        )
+        return int(cur.fetchone()[0])
 
 
 def _bump_snapshots(koperasi: Koperasi, date: dt.date, rows: list[tuple[Account, str, Decimal, Decimal]]) -> None:
@@ -219,9 +223,11 @@ def _bump_snapshots(koperasi: Koperasi, date: dt.date, rows: list[tuple[Account,
         "ON CONFLICT (koperasi_id, account_id, unit, year, month) DO UPDATE "
         f"SET debit = {table}.debit + excluded.debit, credit = {table}.credit + excluded.credit"
     )
-    params = [(koperasi.pk, aid, unit, date.year, date.month, d, c) for (aid, unit), (d, c) in agg.items()]
+    values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(agg))
+    sql = sql.replace("VALUES (%s, %s, %s, %s, %s, %s, %s)", f"VALUES {values}")
+    params = [p for (aid, unit), (d, c) in agg.items() for p in (koperasi.pk, aid, unit, date.year, date.month, d, c)]
     with connection.cursor() as cur:
-        cur.executemany(sql, params)
+        cur.execute(sql, params)
 
 
 # --- posting ------------------------------------------------------------------------------------------------
