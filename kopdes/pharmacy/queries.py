@@ -22,7 +22,7 @@ def summary(koperasi, on: dt.date | None = None) -> dict:
     from . import services
 
     on = on or timezone.localdate()
-    near = list(services.near_expiry(koperasi, on=on))
+    near = services.near_expiry(koperasi, on=on)
     sales = Sale.objects.filter(koperasi=koperasi, unit=Unit.APOTEK, date=on).aggregate(s=Sum("total"), n=Count("id"))
     from kopdes.retail.models import Product
 
@@ -30,8 +30,8 @@ def summary(koperasi, on: dt.date | None = None) -> dict:
     return {
         "drugs": Drug.objects.filter(koperasi=koperasi, active=True).count(),
         "stock_value": stock_value,
-        "near_expiry": sum(1 for q in near if q.lot.expiry_date >= on),
-        "expired": sum(1 for q in near if q.lot.expiry_date < on),
+        "near_expiry": near.filter(lot__expiry_date__gte=on).count(),
+        "expired": near.filter(lot__expiry_date__lt=on).count(),
         "sales_today": sales["s"] or ZERO, "sales_count": sales["n"],
         "rx_waiting": Prescription.objects.filter(koperasi=koperasi, status__in=["baru", "sebagian"]).count(),
     }

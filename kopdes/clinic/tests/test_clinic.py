@@ -160,3 +160,39 @@ def test_cancelled_visit_is_frozen(koperasi):
         services.add_diagnosis(v, "J00")
     assert e.value.code == "visit_cancelled"
     assert Diagnosis.objects.count() == 0
+
+
+def test_clinic_pages_for_clinical_staff(koperasi, make_user, client):
+    from django.urls import reverse
+
+    from kopdes.clinic.models import Patient
+
+    doc = make_user("operator", koperasi=koperasi, unit="klinik")
+    client.force_login(doc)
+    s = koperasi.slug
+    # a visit without a patient: refused with a clear message, nothing written
+    r = client.post(reverse("clinic:visit_new", kwargs={"slug": s}), {"complaint": "demam"})
+    assert r.status_code == 200 and "kunjungan tanpa pasien tidak dapat didaftarkan" in r.content.decode()
+    assert Visit.objects.count() == 0
+    # registration with a bad NIK names the field; a good one creates the patient and goes on to the visit
+    data = patient_data()
+    form = {k: v for k, v in data.items() if v} | {"birth_date": data["birth_date"].isoformat(), "then": "visit"}
+    r = client.post(reverse("clinic:patient_new", kwargs={"slug": s}), form | {"nik": "1234"})
+    assert r.status_code == 200 and "NIK harus 16 digit" in r.content.decode()
+    r = client.post(reverse("clinic:patient_new", kwargs={"slug": s}), form)
+    p = Patient.objects.get(koperasi=koperasi)
+    assert r.status_code == 302 and r["Location"].endswith(f"?patient={p.pk}")
+    r = client.post(reverse("clinic:visit_new", kwargs={"slug": s}), {"patient": p.pk, "complaint": "demam"})
+    v = Visit.objects.get()
+    assert r.status_code == 302
+    url = reverse("clinic:visit_detail", kwargs={"slug": s, "pk": v.pk})
+    r = client.post(url, {"action": "diagnosis", "code": "XYZ"})
+    assert "tidak dikenal" in r.content.decode()
+    r = client.post(url, {"action": "finish"})
+    assert "minimal satu diagnosis" in r.content.decode()
+    for name in ("home", "patient_list", "visit_list", "reports", "tariffs"):
+        assert client.get(reverse(f"clinic:{name}", kwargs={"slug": s})).status_code == 200, name
+    r = client.get(reverse("clinic:patient_list", kwargs={"slug": s}) + "?q=" + p.name[:6], HTTP_HX_REQUEST="true")
+    assert p.mrn in r.content.decode()
+    r = client.get(reverse("clinic:icd_search", kwargs={"slug": s}) + "?q=diare")
+    assert any(x["code"] == "A09" for x in r.json()["results"])
