@@ -554,7 +554,7 @@ def _repay(koperasi, loan_id, *, amount, date, channel, by, settle) -> Repayment
         for r in f_rows:
             take_i = min(interest_left, r.unpaid_interest)
             interest_left -= take_i
-            alloc[r.pk] = [ZERO, take_i, r.unpaid_principal]
+            alloc[r.pk] = [ZERO, take_i, r.unpaid_principal, r.unpaid_interest - take_i]
             waived += r.unpaid_interest - take_i
         remaining = ZERO
     else:
@@ -582,7 +582,7 @@ def _repay(koperasi, loan_id, *, amount, date, channel, by, settle) -> Repayment
     rep = Repayment(koperasi=koperasi, loan=loan, number=_next_number(koperasi, Repayment, "BYR", day.year),
                     kind=Repayment.Kind.PELUNASAN if settle else Repayment.Kind.ANGSURAN, date=day, amount=amount,
                     channel=channel, penalty=pen, interest=intr, principal=prin, interest_waived=waived,
-                    allocation=[[k, str(v[0]), str(v[1]), str(v[2])] for k, v in alloc.items()], by=by_user)
+                    allocation=[[k, *(str(x) for x in v)] for k, v in alloc.items()], by=by_user)
     rep.save()
     lines = [Line(CHANNEL_ACCOUNT[channel], debit=amount, unit=U, memo=f"Angsuran {loan.number}")]
     for code, val, memo in ((A_PENALTY, pen, "Denda"), (A_INTEREST, intr, "Jasa pinjaman"),
@@ -593,7 +593,7 @@ def _repay(koperasi, loan_id, *, amount, date, channel, by, settle) -> Repayment
                  source="loans.Repayment", source_id=str(rep.pk), by=by_user)
     rep.entry_id = entry.pk
     rep.save(update_fields=["entry_id"])
-    _apply_allocation(loan, alloc, day, sign=1, waive_future=settle)
+    _apply_allocation(loan, alloc, day, sign=1)
     loan.outstanding -= prin
     _close_if_done(loan, day)
     loan.save(update_fields=["outstanding", "status", "closed_on"])
@@ -604,13 +604,19 @@ def _repay(koperasi, loan_id, *, amount, date, channel, by, settle) -> Repayment
 
 def _apply_allocation(loan: Loan, alloc: dict, day: dt.date, *, sign: int, waive_future: bool = False) -> None:
     rows = {r.pk: r for r in Installment.objects.filter(loan=loan, pk__in=list(alloc))}
-    for pk, (pen, intr, prin) in alloc.items():
+    for pk, parts in alloc.items():
+        pen, intr, prin = parts[:3]
+        waived = Decimal(parts[3]) if len(parts) > 3 else ZERO
         r = rows[int(pk)]
         r.penalty_paid += sign * Decimal(pen)
         r.interest_paid += sign * Decimal(intr)
         r.principal_paid += sign * Decimal(prin)
-        if waive_future and sign > 0 and r.interest_paid < r.interest_due and r.principal_paid == r.principal_due:
-            r.interest_due = r.interest_paid  # waived by early settlement
+        if sign > 0 and waived:
+            r.interest_due -= waived  # waived by early settlement
+        elif sign < 0 and waived:
+            r.interest_due += waived  # the settlement is undone: the interest is owed again
+        elif waive_future and sign > 0 and r.interest_paid < r.interest_due and r.principal_paid == r.principal_due:
+            r.interest_due = r.interest_paid  # member left: remaining interest of paid-off rows is waived
         r.settled = r.principal_paid >= r.principal_due and r.interest_paid >= r.interest_due
         r.settled_on = day if r.settled else None
         r.save(update_fields=["penalty_paid", "interest_paid", "principal_paid", "interest_due", "settled",
@@ -653,14 +659,7 @@ def reverse_repayment(koperasi, repayment, *, by=None, reason: str, date=None) -
     rev = reverse(entry, date=date or max(timezone.localdate(), rep.date),
                   memo=f"Pembatalan {rep.number}: {reason}"[:300], by=by if getattr(by, "pk", None) else None)
     if rep.kind != Repayment.Kind.PEMULIHAN:
-        alloc = {int(a[0]): [Decimal(a[1]), Decimal(a[2]), Decimal(a[3])] for a in rep.allocation}
-        if rep.interest_waived:
-            # restore the interest waived by the early settlement on the rows that carried it
-            sched_rows = {r.no: r for r in generate(loan.terms()).rows} if not loan.restructured else {}
-            for r in Installment.objects.filter(pk__in=list(alloc)):
-                if r.no in sched_rows and r.interest_due < sched_rows[r.no].interest:
-                    r.interest_due = sched_rows[r.no].interest
-                    r.save(update_fields=["interest_due"])
+        alloc = {int(a[0]): [Decimal(x) for x in a[1:]] for a in rep.allocation}
         _apply_allocation(loan, alloc, rep.date, sign=-1)
         loan.outstanding += rep.principal
         _close_if_done(loan, rep.date)

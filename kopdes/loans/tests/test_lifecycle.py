@@ -335,3 +335,22 @@ def test_bank_facility_pmk49(sp):
     with pytest.raises(DomainError):
         services.record_bank_facility(sp, bank_name="BRI", contract_number="X", amount=D(3_000_000_001),
                                       received_on=dt.date(2026, 1, 15))
+
+
+def test_reversing_an_early_settlement_restores_waived_interest(sp, staff, member, product):
+    product.early_rule = "periode"
+    product.save()
+    loan = make_active_loan(sp, member, product, staff, amount=D(1_200_000), tenor=6)
+    interest_before = sum(r.interest_due for r in loan.installments.all())
+    q = services.settlement_quote(loan, dt.date(2026, 1, 25))
+    assert q["interest_waived"] == interest_before - q["interest"] > 0
+    rep = services.repay(sp, loan, amount=q["total"], date=dt.date(2026, 1, 25), settle=True)
+    loan.refresh_from_db()
+    assert loan.status == "lunas"
+    assert sum(r.interest_due for r in loan.installments.all()) == q["interest"]
+    services.reverse_repayment(sp, rep, reason="Uang palsu", by=staff["ketua"], date=dt.date(2026, 1, 26))
+    loan.refresh_from_db()
+    assert loan.status == "aktif" and loan.outstanding == D(1_200_000)
+    assert sum(r.interest_due for r in loan.installments.all()) == interest_before
+    assert not loan.installments.filter(settled=True).exists()
+    assert statement_matches_ledger(sp, loan)

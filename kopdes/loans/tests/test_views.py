@@ -89,6 +89,7 @@ def test_actions_maker_checker_double_disburse_and_closed_loan(sp, staff, member
                                        "settle": "on"})
     loan.refresh_from_db()
     assert loan.status == "lunas"
+    assert p.get(url(sp, "detail", loan.pk)).status_code == 200
     r = p.post(url(sp, "repay", loan.pk), {"amount": "1000", "date": "2026-01-21", "channel": "tunai"}, follow=True)
     assert "tidak aktif" in r.content.decode()
     assert Repayment.objects.filter(loan=loan).count() == 1
