@@ -10,7 +10,7 @@ from django.db.models import F
 from .models import Sequence
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def next_number(koperasi, prefix: str, date: dt.date, width: int = 6) -> str:
     year = date.year
     updated = Sequence.objects.filter(koperasi=koperasi, prefix=prefix, year=year).update(last=F("last") + 1)

@@ -12,6 +12,7 @@ refusing obat keras without a prescription): raise ``DomainError`` to refuse; no
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -145,12 +146,20 @@ class SaleContext:
     extra: dict = field(default_factory=dict)
 
 
-def _resolve_line(koperasi, unit: str, raw: dict, is_member: bool) -> dict:
-    try:
-        pid = int(raw.get("product_id"))
-    except (TypeError, ValueError):
-        raise DomainError("Barang tidak dikenal.", "Unknown product.", field="product", code="not_found")
-    product = Product.objects.filter(koperasi=koperasi, pk=pid, unit=unit).first()
+def _product_ids(lines) -> list[int]:
+    out = []
+    for raw in lines:
+        try:
+            out.append(int(raw.get("product_id")))
+        except (TypeError, ValueError, AttributeError):
+            raise DomainError("Barang tidak dikenal.", "Unknown product.", field="product", code="not_found")
+    return out
+
+
+def _resolve_line(koperasi, unit: str, raw: dict, is_member: bool, products: dict[int, Product]) -> dict:
+    product = products.get(int(raw.get("product_id")))
+    if product is not None and product.unit != unit:
+        product = None
     if product is None or not product.active:
         raise DomainError("Barang tidak ditemukan atau tidak aktif di unit ini.",
                           "Product not found or inactive in this unit.", field="product", code="not_found")
@@ -299,7 +308,9 @@ def _checkout(koperasi, *, client_id, shift, lines, member, method, tendered, pa
             raise DomainError(f"NIK pembeli tidak valid: {exc.messages[0]}", "The buyer's NIK is invalid.",
                               field="buyer_nik", code="bad_nik")
     ctx = SaleContext(koperasi, unit, date, minfo if is_member else None, buyer_nik)
-    resolved = [_resolve_line(koperasi, unit, raw, is_member) for raw in lines]
+    ids = _product_ids(lines)
+    products = {p.pk: p for p in Product.objects.filter(koperasi=koperasi, pk__in=set(ids))}
+    resolved = [_resolve_line(koperasi, unit, raw, is_member, products) for raw in lines]
     for r in resolved:
         check_charge_within_het(koperasi, r["product"], r["price"], r["factor"], date)
         if line_check is not None:
@@ -341,11 +352,11 @@ def _checkout(koperasi, *, client_id, shift, lines, member, method, tendered, pa
 
     redemptions = _check_regulated(koperasi, ctx, resolved, rs)
 
-    stock.lock_products(koperasi, [r["product"].pk for r in resolved])
-    number = next_number(koperasi, SALE_PREFIX.get(unit, "PJ"), date)
+    locked = stock.lock_products(koperasi, [r["product"].pk for r in resolved])
+    # the gap-free number is taken at the end (its row lock serialises cashiers only for the last few queries)
     sale = Sale.objects.create(
-        koperasi=koperasi, number=number, client_id=client_id, unit=unit, shift=shift, location=shift.location,
-        date=date, cashier=by or shift.cashier, member_id=minfo.id if is_member else None,
+        koperasi=koperasi, number=f"~{uuid.uuid4().hex[:28]}", client_id=client_id, unit=unit, shift=shift,
+        location=shift.location, date=date, cashier=by or shift.cashier, member_id=minfo.id if is_member else None,
         member_name=minfo.name if is_member else "", member_number=minfo.number if is_member else "",
         buyer_nik=buyer_nik, buyer_name=buyer_name[:150] or (minfo.name if minfo else ""), total=total,
         method=method, tendered=tendered_d if method == Sale.Method.CASH else total, change=change,
@@ -357,10 +368,12 @@ def _checkout(koperasi, *, client_id, shift, lines, member, method, tendered, pa
     legs: list[Leg] = []
     cost_total = ZERO
     sale_lines = []
+    moves: list[StockMove] = []
     for r in resolved:
-        slices = stock.issue(koperasi, product=r["product"], location=shift.location, qty=r["base_qty"], date=date,
-                             kind=StockMove.Kind.SALE, source="retail.Sale", source_id=sale.pk, by=by,
-                             lot=r["lot"], memo=number)
+        product = locked[r["product"].pk]
+        slices = stock.issue_locked(koperasi, product=product, location=shift.location, qty=r["base_qty"],
+                                    date=date, kind=StockMove.Kind.SALE, source="retail.Sale", source_id=sale.pk,
+                                    by=by, lot=r["lot"], deferred=moves)
         cost = sum((s.value for s in slices), ZERO)
         cost_total += cost
         sale_lines.append(SaleLine(
@@ -371,19 +384,22 @@ def _checkout(koperasi, *, client_id, shift, lines, member, method, tendered, pa
         legs.append(Leg(accounts["cogs_member" if is_member else "cogs_public"], cost, unit, member_id))
         legs.append(Leg(r["product"].inventory_account, -cost, unit))
     SaleLine.objects.bulk_create(sale_lines)
+    stock.flush_deferred(locked.values(), moves)
     pay_account = accounts["cash"] if method == Sale.Method.CASH else PAYMENT_ACCOUNT[method]
     pay_unit = Unit.SIMPAN_PINJAM if method == Sale.Method.SUKARELA else unit
     legs.append(Leg(pay_account, total, pay_unit, member_id if method == Sale.Method.BON else None))
-    if method == Sale.Method.SUKARELA:
-        bridge.savings_move(koperasi, member_id, -total, reference=number, date=date, by=by)
     for alloc, kg, amount in redemptions:
         FertilizerRedemption.objects.create(koperasi=koperasi, allocation=alloc, sale=sale, date=date, qty_kg=kg,
                                             nik=buyer_nik, amount=amount)
+    number = next_number(koperasi, SALE_PREFIX.get(unit, "PJ"), date)
+    if method == Sale.Method.SUKARELA:
+        bridge.savings_move(koperasi, member_id, -total, reference=number, date=date, by=by)
     entry = bridge.post_legs(koperasi, date=date, memo=f"Penjualan {number}" + (f" — {minfo.name}" if is_member else ""),
                              legs=legs, source="retail.Sale", source_id=sale.pk, by=by)
+    sale.number = number
     sale.cost_total = cost_total
     sale.journal_entry_id = entry.pk if entry else None
-    sale.save(update_fields=["cost_total", "journal_entry_id"] + (["handover_photo"] if photo else []))
+    sale.save(update_fields=["number", "cost_total", "journal_entry_id"] + (["handover_photo"] if photo else []))
     return {"sale_id": sale.pk, "number": number, "total": str(total), "change": str(change)}
 
 

@@ -155,12 +155,24 @@ def issue(koperasi, *, product: Product, location: Location, qty, date: dt.date 
           lot: Lot | None = None, allow_expired: bool = False) -> list[Issued]:
     """Stock out at moving-average cost, FEFO over lots (or the given ``lot``). Never negative, never expired
     (unless ``allow_expired`` for a write-off). Returns the slices; ``sum(s.value)`` is the cost."""
+    product = lock_products(koperasi, [product.pk])[product.pk]
+    return issue_locked(koperasi, product=product, location=location, qty=qty, date=date, kind=kind, source=source,
+                        source_id=source_id, by=by, memo=memo, lot=lot, allow_expired=allow_expired)
+
+
+def issue_locked(koperasi, *, product: Product, location: Location, qty, date: dt.date | None = None,
+                 kind: str = StockMove.Kind.SALE, source: str = "", source_id="", by=None, memo: str = "",
+                 lot: Lot | None = None, allow_expired: bool = False, deferred: list | None = None,
+                 ) -> list[Issued]:
+    """``issue`` for a caller that already holds the product's row lock (from ``lock_products``, fresh values)
+    inside its own transaction — no savepoint, no second lock (the POS uses it for speed). Updates the passed
+    ``product`` object's ``stock_qty``/``stock_value`` in memory too. With ``deferred`` (a list), the product
+    row and the moves are not written: the caller bulk-writes them (``flush_deferred``)."""
     _check_location(koperasi, location)
     qty = Decimal(str(qty))
     if qty <= 0:
         raise DomainError("Jumlah harus lebih dari nol.", "Quantity must be positive.", field="qty", code="bad_qty")
     date = date or timezone.localdate()
-    product = lock_products(koperasi, [product.pk])[product.pk]
     if allow_expired:
         quants = list(StockQuant.objects.filter(koperasi=koperasi, product=product, location=location, qty__gt=0,
                                                 **({"lot": lot} if lot is not None else {})).select_related("lot"))
@@ -190,10 +202,28 @@ def issue(koperasi, *, product: Product, location: Location, qty, date: dt.date 
         stock_value -= value
         remaining -= take
         StockQuant.objects.filter(pk=quant.pk).update(qty=F("qty") - take)
-        mv = _move(koperasi, product, location, quant.lot, kind, -take, -value, date, source, source_id, by, memo)
+        if deferred is None:
+            mv = _move(koperasi, product, location, quant.lot, kind, -take, -value, date, source, source_id, by, memo)
+        else:
+            mv = StockMove(koperasi=koperasi, product=product, location=location, lot=quant.lot, kind=kind, qty=-take,
+                           value=-value, unit_cost=(value / take).quantize(Decimal("0.0001")),
+                           inventory_account=product.inventory_account, date=date, source=source,
+                           source_id=str(source_id or ""), by=by if getattr(by, "pk", None) else None, memo=memo[:200])
+            deferred.append(mv)
         out.append(Issued(mv, quant.lot, take, value))
-    Product.objects.filter(pk=product.pk).update(stock_qty=stock_qty, stock_value=stock_value)
+    product.stock_qty, product.stock_value = stock_qty, stock_value
+    if deferred is None:
+        Product.objects.filter(pk=product.pk).update(stock_qty=stock_qty, stock_value=stock_value)
     return out
+
+
+def flush_deferred(products, moves: list) -> None:
+    """Write what ``issue_locked(..., deferred=moves)`` kept in memory: product caches and moves, in bulk."""
+    if moves:
+        StockMove.objects.bulk_create(moves)
+    products = list(products)
+    if products:
+        Product.objects.bulk_update(products, ["stock_qty", "stock_value"])
 
 
 @transaction.atomic

@@ -1,0 +1,267 @@
+"""Gerai benchmark: prints figures, asserts nothing (except that no sale was lost or doubled).
+
+1. POS checkout on the server: 20 concurrent cashiers ring up 5-line sales over HTTP (JSON endpoint, session +
+   CSRF like the browser) against a threaded Django WSGI server started in its own process; the load comes from
+   this (second) process on loopback. Bounded: ``RETAIL_BENCH_SALES`` sales per cashier (default 40).
+   Prints p50/p95/max latency and sales/second; checks sales, stock and the ledger afterwards.
+2. Stock valuation for 5,000 products: valuation per inventory account from the move ledger, per-product
+   valuation, compared with the ledger's inventory accounts.
+
+PostgreSQL (throwaway cluster via ``scripts/pgtemp.py``) — the target of the issue; ``--child`` uses the current
+``DATABASE_URL``.
+
+    python bench/retail_bench.py
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import secrets
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CASHIERS = int(os.environ.get("RETAIL_BENCH_CASHIERS", "20"))
+SALES_EACH = int(os.environ.get("RETAIL_BENCH_SALES", "40"))
+N_PRODUCTS = int(os.environ.get("RETAIL_BENCH_PRODUCTS", "5000"))
+
+
+def _setup_django():
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kopdes.settings")
+    import django
+
+    django.setup()
+
+
+def serve(port: int) -> None:
+    """Server process: Django's threaded WSGI server, request logging off."""
+    _setup_django()
+    import logging
+
+    from django.core.handlers.wsgi import WSGIHandler
+    from django.core.servers.basehttp import WSGIRequestHandler, WSGIServer
+
+    logging.disable(logging.WARNING)
+
+    class Quiet(WSGIRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    class Server(WSGIServer):
+        daemon_threads = True
+        request_queue_size = 128
+
+    import socketserver
+
+    class Threaded(socketserver.ThreadingMixIn, Server):
+        pass
+
+    httpd = Threaded(("127.0.0.1", port), Quiet)
+    httpd.set_app(WSGIHandler())
+    httpd.serve_forever()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _pct(values, p):
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
+
+
+def child() -> None:
+    _setup_django()
+    import datetime as dt
+    import random
+    from decimal import Decimal
+
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.core.management import call_command
+    from django.db import connection
+
+    from kopdes.core.audit import bulk_mode
+    from kopdes.core.regions import load_regions, regions_loaded
+    from kopdes.core.services import create_koperasi, create_user_with_role
+    from kopdes.ledger.queries import account_balance
+    from kopdes.retail import pos, services, stock
+    from kopdes.retail.models import Product, Sale, Supplier
+
+    print(f"-- {connection.vendor}", flush=True)
+    call_command("migrate", verbosity=0)
+    if not regions_loaded():
+        load_regions()
+    rng = random.Random(6)
+    tag = os.getpid()
+    k = create_koperasi("16.02.04.2006", slug=f"bench-{tag}")
+    gerai = services.default_location(k)
+    sup = Supplier.objects.create(koperasi=k, name="Grosir")
+
+    # --- part 1: POS under 20 cashiers ---------------------------------------------------------------
+    t0 = time.perf_counter()
+    with bulk_mode():
+        prods = [Product.objects.create(koperasi=k, code=f"P{i:04d}", name=f"Barang {i}", member_price=Decimal(5000),
+                                        public_price=Decimal(5500)) for i in range(200)]
+        services.receive_goods(k, supplier=sup, location=gerai, date=dt.date.today(),
+                               lines=[{"product_id": p.pk, "qty": "100000", "unit_cost": "4000"} for p in prods])
+    cookies = []
+    for i in range(CASHIERS):
+        user, _ra = create_user_with_role(role="operator", koperasi=k, unit="sembako", username=f"kasir{tag}-{i}",
+                                          password="rahasia-123", full_name=f"Kasir {i}")
+        pos.open_shift(k, cashier=user, location=gerai, opening_float="100000")
+        s = SessionStore()
+        s[SESSION_KEY] = str(user.pk)
+        s[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+        s[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        s.create()
+        csrf = secrets.token_hex(16)  # 32 chars: an unmasked CSRF secret
+        cookies.append((f"{settings.SESSION_COOKIE_NAME}={s.session_key}; {settings.CSRF_COOKIE_NAME}={csrf}", csrf))
+    print(f"  setup: 200 products, {CASHIERS} cashiers with open shifts   {time.perf_counter() - t0:6.1f} s")
+
+    port = _free_port()
+    server = subprocess.Popen([sys.executable, __file__, "--serve", str(port)], cwd=ROOT, env=dict(os.environ),
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        path = f"/k/{k.slug}/gerai/kasir/bayar/"
+        latencies: list[float] = []
+        errors: list[str] = []
+        lock = threading.Lock()
+        barrier = threading.Barrier(CASHIERS)
+
+        def cashier(i: int) -> None:
+            cookie, csrf = cookies[i]
+            r = random.Random(i)
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            barrier.wait()
+            for _n in range(SALES_EACH):
+                body = json.dumps({"client_id": uuid.uuid4().hex, "method": "cash", "lines": [
+                    {"product_id": p.pk, "qty": str(r.randint(1, 3))} for p in r.sample(prods, 5)]})
+                headers = {"Content-Type": "application/json", "Cookie": cookie, "X-CSRFToken": csrf,
+                           "Connection": "keep-alive"}
+                t = time.perf_counter()
+                try:
+                    conn.request("POST", path, body=body, headers=headers)
+                    resp = conn.getresponse()
+                    data = resp.read()
+                except (OSError, http.client.HTTPException) as exc:
+                    conn.close()
+                    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                    with lock:
+                        errors.append(repr(exc))
+                    continue
+                ms = (time.perf_counter() - t) * 1000
+                with lock:
+                    if resp.status == 200:
+                        latencies.append(ms)
+                    else:
+                        errors.append(f"{resp.status} {data[:200]!r}")
+                if resp.getheader("Connection", "").lower() == "close":
+                    conn.close()
+                    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            conn.close()
+
+        # warm-up: one sale per cashier (connections, caches)
+        threads = [threading.Thread(target=cashier, args=(i,)) for i in range(CASHIERS)]
+        t0 = time.perf_counter()
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join()
+        elapsed = time.perf_counter() - t0
+    finally:
+        server.terminate()
+        server.wait(10)
+    n = len(latencies)
+    print(f"  POS checkout, 5-line sales, {CASHIERS} concurrent cashiers over HTTP (loopback, separate server process)")
+    print(f"    sales ok {n} / {CASHIERS * SALES_EACH}, errors {len(errors)}" + (f" (first: {errors[0]})" if errors else ""))
+    if n:
+        print(f"    latency p50 {statistics.median(latencies):7.1f} ms   p95 {_pct(latencies, 95):7.1f} ms   "
+              f"max {max(latencies):7.1f} ms")
+        print(f"    throughput {n / elapsed:7.1f} sales/s   ({elapsed:.1f} s wall)")
+    recorded = Sale.objects.filter(koperasi=k).count()
+    sold_value = sum(s.total for s in Sale.objects.filter(koperasi=k).only("total"))
+    print(f"    check: sales recorded {recorded} (= ok {n}: {recorded == n}); cash 1103 = sales total: "
+          f"{account_balance(k, '1103') == sold_value}; 1151 = stock valuation: "
+          f"{account_balance(k, '1151') == stock.valuation(k)['1151']}")
+
+    # --- part 2: valuation for 5,000 products ----------------------------------------------------------------
+    k2 = create_koperasi("16.02.04.2001", slug=f"bench-val-{tag}")
+    loc2 = services.default_location(k2)
+    sup2 = Supplier.objects.create(koperasi=k2, name="Grosir")
+    t0 = time.perf_counter()
+    with bulk_mode():
+        Product.objects.bulk_create([Product(koperasi=k2, code=f"V{i:05d}", name=f"Barang {i}",
+                                             member_price=Decimal(9000), public_price=Decimal(10000))
+                                     for i in range(N_PRODUCTS)])
+        ids = list(Product.objects.filter(koperasi=k2).values_list("pk", flat=True))
+        for start in range(0, len(ids), 500):
+            services.receive_goods(k2, supplier=sup2, location=loc2, date=dt.date.today(), lines=[
+                {"product_id": pid, "qty": str(rng.randint(1, 200)), "unit_cost": str(rng.randint(1000, 90000))}
+                for pid in ids[start:start + 500]])
+        # a second receipt on every fifth product (moving average)
+        fifth = ids[::5]
+        for start in range(0, len(fifth), 500):
+            services.receive_goods(k2, supplier=sup2, location=loc2, date=dt.date.today(), lines=[
+                {"product_id": pid, "qty": "10", "unit_cost": str(rng.randint(1000, 90000))}
+                for pid in fifth[start:start + 500]])
+    print(f"  setup: {N_PRODUCTS} products received ({N_PRODUCTS + N_PRODUCTS // 5} moves)   "
+          f"{time.perf_counter() - t0:6.1f} s")
+
+    def timed(label, fn, runs=10):
+        times, out = [], None
+        for _ in range(runs):
+            t = time.perf_counter()
+            out = fn()
+            times.append((time.perf_counter() - t) * 1000)
+        print(f"    {label:<52} median {statistics.median(times):8.1f} ms   max {max(times):8.1f} ms")
+        return out
+
+    print(f"  stock valuation, {N_PRODUCTS} products")
+    v = timed("valuation per inventory account (move ledger)", lambda: stock.valuation(k2))
+    rows = timed("valuation per product (qty, avg cost, value)", lambda: stock.valuation_by_product(k2))
+    led = timed("ledger balance 1151", lambda: account_balance(k2, "1151"))
+    total_rows = sum(r[3] for r in rows)
+    print(f"    check: move ledger {v['1151']} = ledger {led}: {v['1151'] == led}; per-product sum = {total_rows}: "
+          f"{total_rows == v['1151']}")
+
+
+def main() -> int:
+    if "--serve" in sys.argv:
+        serve(int(sys.argv[sys.argv.index("--serve") + 1]))
+        return 0
+    if "--child" in sys.argv:
+        child()
+        return 0
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import pgtemp
+
+    if not pgtemp.find_bindir():
+        print("-- postgresql: server binaries not found; run with --child against a PostgreSQL DATABASE_URL")
+        return 0
+    env = dict(os.environ)
+    env.pop("DATABASE_URL", None)
+    return subprocess.call([sys.executable, str(ROOT / "scripts" / "pgtemp.py"), "--", sys.executable, __file__,
+                            "--child"], env=env, cwd=ROOT)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
