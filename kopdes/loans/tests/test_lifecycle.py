@@ -354,3 +354,13 @@ def test_reversing_an_early_settlement_restores_waived_interest(sp, staff, membe
     assert sum(r.interest_due for r in loan.installments.all()) == interest_before
     assert not loan.installments.filter(settled=True).exists()
     assert statement_matches_ledger(sp, loan)
+
+
+def test_cli_ageing(sp, staff, member, product, capsys):
+    from django.core.management import call_command
+
+    make_active_loan(sp, member, product, staff, amount=D(2_000_000), tenor=4)
+    call_command("loans", "ageing", "--koperasi", sp.slug, "--date", "2026-06-01")
+    out = capsys.readouterr().out
+    assert "1 pinjaman" in out and "Rp2.000.000" in out
+    assert account_balance(sp, "1133") == D(200_000)  # 4 months late → kurang lancar, 10 %
