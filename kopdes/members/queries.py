@@ -51,3 +51,10 @@ def search_members(koperasi: Koperasi, q: str, qs: QuerySet | None = None) -> Qu
         sub = MemberNameToken.objects.filter(koperasi=koperasi).filter(_prefix("token", w)).values("member_id")
         qs = qs.filter(pk__in=sub)
     return qs
+
+
+def member_for_user(koperasi: Koperasi, user) -> Member | None:
+    """The member record linked to a portal login in this cooperative (the newest, if re-joined)."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return Member.objects.filter(koperasi=koperasi, user=user).order_by("-seq").first()

@@ -231,9 +231,13 @@ def update_member(member: Member, data: dict, *, by: User | None = None) -> Memb
                           field=sorted(unknown)[0])
     member = Member.objects.select_for_update().get(pk=member.pk)
     data = dict(data)
-    if {"nik", "birth_date", "sex"} & set(data):
+    if "nik" in data and data["nik"] != member.nik:
+        # a corrected NIK: birth date and sex come from it unless typed (then they must agree)
+        data = {k: v for k, v in data.items() if not (k in ("birth_date", "sex") and not v)}
+    elif {"nik", "birth_date", "sex"} & set(data):
         for f in ("nik", "birth_date", "sex"):
-            data.setdefault(f, getattr(member, f))
+            if not data.get(f):
+                data[f] = getattr(member, f)
     d = clean_member_data(data)
     if "nik" in d and d["nik"] != member.nik and member.is_current:
         dup = (Member.objects.filter(koperasi_id=member.koperasi_id, nik=d["nik"],

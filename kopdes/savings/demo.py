@@ -43,10 +43,11 @@ def build(ctx) -> None:
     habit = {}
     for m in members:
         roll = rng.random()
-        habit[m.pk] = "rajin" if roll < 0.62 else "triwulan" if roll < 0.78 else "menunggak" if roll < 0.93 else "kosong"
+        habit[m.pk] = "rajin" if roll < 0.75 else "triwulan" if roll < 0.85 else "menunggak" if roll < 0.95 else "kosong"
     saver = {m.pk: rng.random() < 0.45 for m in members}
     protected = {m.pk for m in members if m.user_id}
-    leavers = [m for m in members[60:] if m.pk not in protected][:: 15][:6]
+    early = [m for m in members[60:] if m.pk not in protected and m.registered_on < months[-6]]
+    leavers = early[::8][:6]
     leave_month = {m.pk: months[-rng.randint(2, 4)] for m in leavers}
     joined: set[int] = set()
     n_ops = 0
@@ -60,8 +61,10 @@ def build(ctx) -> None:
             for m in members:
                 if m.pk in joined or m.registered_on > month_end:
                     continue
-                day = max(m.registered_on, month) if m.registered_on >= month else month
-                day = min(day + dt.timedelta(days=rng.randint(0, 5)), month_end)
+                if m.registered_on < month:  # founders: pokok paid at the founding meeting
+                    day = m.registered_on
+                else:
+                    day = min(m.registered_on + dt.timedelta(days=rng.randint(0, 5)), month_end)
                 services.pay_pokok(m, date=day, by=by)
                 joined.add(m.pk)
                 n_ops += 1

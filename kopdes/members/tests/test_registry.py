@@ -111,6 +111,11 @@ def test_update_member_rechecks_nik(koperasi):
     with pytest.raises(DomainError) as exc:
         services.update_member(m, {"sex": "P"})
     assert exc.value.field == "sex"
+    # a corrected NIK brings its own birth date and sex
+    new_nik = make_nik("16.02.04", dt.date(1971, 2, 3), "P", 4242)
+    services.update_member(m, {"nik": new_nik, "birth_date": None, "sex": ""})
+    m.refresh_from_db()
+    assert (m.nik, m.birth_date, m.sex) == (new_nik, dt.date(1971, 2, 3), "P")
 
 
 def test_card_lookup(koperasi, other_koperasi):
