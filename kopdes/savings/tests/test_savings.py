@@ -71,6 +71,12 @@ def test_deposit_withdraw_and_refusals(koperasi):
         s.withdraw(m, "sukarela", D("5000"), client_key="w1")
     bal = _statement_matches_ledger(m)
     assert bal == {"pokok": D("50000"), "wajib": D("30000"), "sukarela": D("10000")}
+    from kopdes.savings.statement import member_statement
+
+    st = member_statement(m)
+    assert st.closing == bal and st.closing_total == D("90000") and len(st.rows) == 4
+    assert [r.total for r in st.rows] == [D("50000"), D("250000"), D("280000"), D("90000")]
+    assert st.rows[-1].balance == D("10000") and st.rows[-1].type_label == "Penarikan"
     assert account_balance(koperasi, "1111") == D("200000")
     assert account_balance(koperasi, "1112") == D("30000")
     assert account_balance(koperasi, "1104") == D("50000") - D("190000")
