@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from kopdes.clinic import exports, privacy
+from kopdes.core import audit
 from kopdes.core.access import tenant_view
 from kopdes.core.errors import DomainError
 from kopdes.core.units import Unit
@@ -132,7 +133,10 @@ def lot_detail(request, pk: int, lot_id: int):
     drug = get_object_or_404(Drug, koperasi=request.koperasi, pk=pk)
     lot = get_object_or_404(Lot, koperasi=request.koperasi, product_id=drug.product_id, pk=lot_id)
     card = stock.stock_card(request.koperasi, services.product_of(drug), lot=lot)
-    recall = services.recall(request.koperasi, drug=drug, lot_id=lot.pk) if _staff(request) else None
+    recall = None
+    if _staff(request):
+        recall = services.recall(request.koperasi, drug=drug, lot_id=lot.pk)
+        audit.record("read", instance=lot, summary=f"Daftar recall batch {lot.lot_number}")
     return render(request, "pharmacy/lot_detail.html", {"drug": drug, "lot": lot, "card": card, "recall": recall})
 
 
@@ -329,6 +333,7 @@ def label(request, pk: int, line_id: int):
     privacy.require_prescription_reader(request)
     disp = get_object_or_404(Dispensing, koperasi=request.koperasi, pk=pk)
     line = get_object_or_404(disp.lines.select_related("drug"), pk=line_id)
+    privacy.audit_read(line, f"Cetak etiket {disp.number}")
     try:
         data = services.label_data(line)
     except DomainError as exc:
@@ -371,6 +376,8 @@ def keras_register(request):
     date_from = _date(request.GET.get("dari"), today.replace(day=1))
     date_to = _date(request.GET.get("sampai"), today)
     lines = list(queries.keras_register(request.koperasi, date_from, date_to))
+    audit.record("read", koperasi_id=request.koperasi.pk,
+                 summary=f"Register obat keras {date_from:%d-%m-%Y}–{date_to:%d-%m-%Y} ({len(lines)} baris)")
     headers = ["Tanggal", "No. penyerahan", "No. resep", "Penulis resep", "Pasien", "Obat", "Jumlah", "Aturan pakai",
                "Batch"]
     data = [[ln.dispensing.date, ln.dispensing.number,
