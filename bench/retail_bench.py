@@ -1,7 +1,7 @@
 """Gerai benchmark: prints figures, asserts nothing (except that no sale was lost or doubled).
 
 1. POS checkout on the server: 20 concurrent cashiers ring up 5-line sales over HTTP (JSON endpoint, session +
-   CSRF like the browser) against a threaded Django WSGI server started in its own process; the load comes from
+   CSRF like the browser) against threaded Django WSGI worker processes started for it; the load comes from
    this (second) process on loopback. Bounded: ``RETAIL_BENCH_SALES`` sales per cashier (default 40).
    Prints p50/p95/max latency and sales/second; checks sales, stock and the ledger afterwards.
 2. Stock valuation for 5,000 products: valuation per inventory account from the move ledger, per-product
@@ -32,6 +32,8 @@ ROOT = Path(__file__).resolve().parent.parent
 CASHIERS = int(os.environ.get("RETAIL_BENCH_CASHIERS", "20"))
 SALES_EACH = int(os.environ.get("RETAIL_BENCH_SALES", "40"))
 N_PRODUCTS = int(os.environ.get("RETAIL_BENCH_PRODUCTS", "5000"))
+#: server worker processes (threaded each, sharing the port with SO_REUSEPORT), as gunicorn would run
+WORKERS = int(os.environ.get("RETAIL_BENCH_WORKERS", str(min(4, os.cpu_count() or 1))))
 
 
 def _setup_django():
@@ -63,7 +65,9 @@ def serve(port: int) -> None:
     import socketserver
 
     class Threaded(socketserver.ThreadingMixIn, Server):
-        pass
+        def server_bind(self):
+            self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+            super().server_bind()
 
     httpd = Threaded(("127.0.0.1", port), Quiet)
     httpd.set_app(WSGIHandler())
@@ -132,8 +136,8 @@ def child() -> None:
     print(f"  setup: 200 products, {CASHIERS} cashiers with open shifts   {time.perf_counter() - t0:6.1f} s")
 
     port = _free_port()
-    server = subprocess.Popen([sys.executable, __file__, "--serve", str(port)], cwd=ROOT, env=dict(os.environ),
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    servers = [subprocess.Popen([sys.executable, __file__, "--serve", str(port)], cwd=ROOT, env=dict(os.environ),
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for _ in range(WORKERS)]
     try:
         for _ in range(100):
             try:
@@ -142,56 +146,64 @@ def child() -> None:
             except OSError:
                 time.sleep(0.1)
         path = f"/k/{k.slug}/gerai/kasir/bayar/"
-        latencies: list[float] = []
-        errors: list[str] = []
-        lock = threading.Lock()
-        barrier = threading.Barrier(CASHIERS)
 
-        def cashier(i: int) -> None:
-            cookie, csrf = cookies[i]
-            r = random.Random(i)
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-            barrier.wait()
-            for _n in range(SALES_EACH):
-                body = json.dumps({"client_id": uuid.uuid4().hex, "method": "cash", "lines": [
-                    {"product_id": p.pk, "qty": str(r.randint(1, 3))} for p in r.sample(prods, 5)]})
-                headers = {"Content-Type": "application/json", "Cookie": cookie, "X-CSRFToken": csrf,
-                           "Connection": "keep-alive"}
-                t = time.perf_counter()
-                try:
-                    conn.request("POST", path, body=body, headers=headers)
-                    resp = conn.getresponse()
-                    data = resp.read()
-                except (OSError, http.client.HTTPException) as exc:
-                    conn.close()
-                    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        def run_load(n_cashiers: int, sales_each: int):
+            latencies: list[float] = []
+            errors: list[str] = []
+            lock = threading.Lock()
+            barrier = threading.Barrier(n_cashiers)
+
+            def cashier(i: int) -> None:
+                cookie, csrf = cookies[i]
+                r = random.Random(i * 1000 + sales_each)
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+                barrier.wait()
+                for _n in range(sales_each):
+                    body = json.dumps({"client_id": uuid.uuid4().hex, "method": "cash", "lines": [
+                        {"product_id": p.pk, "qty": str(r.randint(1, 3))} for p in r.sample(prods, 5)]})
+                    headers = {"Content-Type": "application/json", "Cookie": cookie, "X-CSRFToken": csrf,
+                               "Connection": "keep-alive"}
+                    t = time.perf_counter()
+                    try:
+                        conn.request("POST", path, body=body, headers=headers)
+                        resp = conn.getresponse()
+                        data = resp.read()
+                    except (OSError, http.client.HTTPException) as exc:
+                        conn.close()
+                        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+                        with lock:
+                            errors.append(repr(exc))
+                        continue
+                    ms = (time.perf_counter() - t) * 1000
                     with lock:
-                        errors.append(repr(exc))
-                    continue
-                ms = (time.perf_counter() - t) * 1000
-                with lock:
-                    if resp.status == 200:
-                        latencies.append(ms)
-                    else:
-                        errors.append(f"{resp.status} {data[:200]!r}")
-                if resp.getheader("Connection", "").lower() == "close":
-                    conn.close()
-                    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-            conn.close()
+                        if resp.status == 200:
+                            latencies.append(ms)
+                        else:
+                            errors.append(f"{resp.status} {data[:200]!r}")
+                    if resp.getheader("Connection", "").lower() == "close":
+                        conn.close()
+                        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+                conn.close()
 
-        # warm-up: one sale per cashier (connections, caches)
-        threads = [threading.Thread(target=cashier, args=(i,)) for i in range(CASHIERS)]
-        t0 = time.perf_counter()
-        for th in threads:
-            th.start()
-        for th in threads:
-            th.join()
-        elapsed = time.perf_counter() - t0
+            threads = [threading.Thread(target=cashier, args=(i,)) for i in range(n_cashiers)]
+            t0 = time.perf_counter()
+            for th in threads:
+                th.start()
+            for th in threads:
+                th.join()
+            return latencies, errors, time.perf_counter() - t0
+
+        base_lat, base_err, base_el = run_load(1, 30)
+        latencies, errors, elapsed = run_load(CASHIERS, SALES_EACH)
     finally:
-        server.terminate()
-        server.wait(10)
+        for server in servers:
+            server.terminate()
+            server.wait(10)
+    print(f"  POS checkout, 5-line sales, 1 cashier (baseline): p50 {statistics.median(base_lat):7.1f} ms   "
+          f"p95 {_pct(base_lat, 95):7.1f} ms   ({len(base_lat)} ok, {len(base_err)} errors)")
     n = len(latencies)
-    print(f"  POS checkout, 5-line sales, {CASHIERS} concurrent cashiers over HTTP (loopback, separate server process)")
+    print(f"  POS checkout, 5-line sales, {CASHIERS} concurrent cashiers over HTTP (loopback; server: {WORKERS} "
+          f"threaded worker processes)")
     print(f"    sales ok {n} / {CASHIERS * SALES_EACH}, errors {len(errors)}" + (f" (first: {errors[0]})" if errors else ""))
     if n:
         print(f"    latency p50 {statistics.median(latencies):7.1f} ms   p95 {_pct(latencies, 95):7.1f} ms   "
@@ -199,7 +211,8 @@ def child() -> None:
         print(f"    throughput {n / elapsed:7.1f} sales/s   ({elapsed:.1f} s wall)")
     recorded = Sale.objects.filter(koperasi=k).count()
     sold_value = sum(s.total for s in Sale.objects.filter(koperasi=k).only("total"))
-    print(f"    check: sales recorded {recorded} (= ok {n}: {recorded == n}); cash 1103 = sales total: "
+    print(f"    check: sales recorded {recorded} (= ok {n} + baseline {len(base_lat)}: "
+          f"{recorded == n + len(base_lat)}); cash 1103 = sales total: "
           f"{account_balance(k, '1103') == sold_value}; 1151 = stock valuation: "
           f"{account_balance(k, '1151') == stock.valuation(k)['1151']}")
 

@@ -273,7 +273,9 @@ def checkout(koperasi, *, client_id: str, shift: Shift, lines: list[dict], membe
 
 def _checkout(koperasi, *, client_id, shift, lines, member, method, tendered, payment_ref, buyer_nik,
               buyer_name, by, date, line_check, photo) -> dict:
-    shift = Shift.objects.select_related("location").get(pk=shift.pk, koperasi=koperasi)
+    # the shift row lock: a sale never races the closing of its shift, and numbers within a shift are gap-free
+    shift = Shift.objects.select_for_update(of=("self",)).select_related("location").get(pk=shift.pk,
+                                                                                        koperasi=koperasi)
     if shift.status != Shift.Status.OPEN:
         raise DomainError("Shift kasir sudah ditutup. Buka shift baru untuk berjualan.",
                           "The cashier shift is closed. Open a new shift to sell.", field="shift",
@@ -391,7 +393,9 @@ def _checkout(koperasi, *, client_id, shift, lines, member, method, tendered, pa
     for alloc, kg, amount in redemptions:
         FertilizerRedemption.objects.create(koperasi=koperasi, allocation=alloc, sale=sale, date=date, qty_kg=kg,
                                             nik=buyer_nik, amount=amount)
-    number = next_number(koperasi, SALE_PREFIX.get(unit, "PJ"), date)
+    # per-shift numbering (like Odoo's session/order refs): no counter shared by all cashiers to wait on
+    seq = Sale.objects.filter(shift=shift).count()
+    number = f"{SALE_PREFIX.get(unit, 'PJ')}-{shift.pk:05d}-{seq:04d}"
     if method == Sale.Method.SUKARELA:
         bridge.savings_move(koperasi, member_id, -total, reference=number, date=date, by=by)
     entry = bridge.post_legs(koperasi, date=date, memo=f"Penjualan {number}" + (f" — {minfo.name}" if is_member else ""),
