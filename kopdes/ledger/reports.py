@@ -85,12 +85,16 @@ def _accounts(k: Koperasi) -> list[Account]:
 
 def _closing_sums(k: Koperasi, start: dt.date | None, end: dt.date | None) -> dict:
     """Lines of year-end closing entries in the range (subtracted from income/expense figures)."""
-    q = JournalLine.objects.filter(koperasi=k, entry__source=CLOSING_SOURCE, entry__status="posted")
+    entries = JournalEntry.objects.filter(koperasi=k, source=CLOSING_SOURCE, status="posted")
     if start:
-        q = q.filter(date__gte=start)
+        entries = entries.filter(date__gte=start)
     if end:
-        q = q.filter(date__lte=end)
+        entries = entries.filter(date__lte=end)
     out: dict = defaultdict(lambda: [ZERO, ZERO])
+    ids = list(entries.values_list("pk", flat=True))  # a handful: one per closed year
+    if not ids:
+        return out
+    q = JournalLine.objects.filter(koperasi=k, entry_id__in=ids)
     for r in q.values("account_id", "unit").annotate(d=Sum("debit"), c=Sum("credit")).order_by():
         for key in (r["account_id"], (r["account_id"], r["unit"])):
             out[key][0] += r["d"]

@@ -21,7 +21,7 @@ from kopdes.core.models import SHU_PARTS, Koperasi
 from kopdes.core.units import Unit
 
 from .models import Account, AnnualMeeting, JournalLine, ShuAllocation, ShuMemberShare, YearClose
-from .reports import CLOSING_SOURCE, net_result
+from .reports import net_result
 from .services import Line, post, year_bounds
 
 ZERO = Decimal("0.00")
@@ -80,12 +80,12 @@ def capital_averages(koperasi: Koperasi, year: int) -> dict[int, Decimal]:
 
 
 def member_transactions(koperasi: Koperasi, year: int) -> dict[int, Decimal]:
-    """Each member's business with the cooperative in the year: net credits to member income accounts 41xx."""
+    """Each member's business with the cooperative in the year: net credits to member income accounts 41xx
+    (closing entries carry no member_id, so they never count)."""
     start, end = year_bounds(koperasi, year)
     rows = (JournalLine.objects.filter(koperasi=koperasi, member_id__isnull=False, account__type="income",
                                        account__segment="member", account__code__startswith="41",
                                        date__gte=start, date__lte=end, entry__status="posted")
-            .exclude(entry__source=CLOSING_SOURCE)
             .values("member_id").annotate(d=Sum("debit"), c=Sum("credit")).order_by())
     return {r["member_id"]: r["c"] - r["d"] for r in rows if r["c"] - r["d"] > 0}
 

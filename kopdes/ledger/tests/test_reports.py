@@ -129,3 +129,10 @@ def test_cli_report(koperasi, tmp_path, capsys):
     call_command("report", "posisi-keuangan", koperasi="surya-adi", **{"from": "2025-01-01", "to": "2025-12-31"},
                  format="xlsx", output=str(tmp_path / "pk.xlsx"))
     assert (tmp_path / "pk.xlsx").read_bytes()[:2] == b"PK"
+
+
+@pytest.mark.django_db
+def test_ledger_check_command(koperasi, capsys):
+    book_year(koperasi)
+    call_command("ledger_check")
+    assert "ledger OK" in capsys.readouterr().out
