@@ -50,6 +50,7 @@ RECEIVABLE_ACCOUNT = "1143"
 INCOME_MEMBER = "4141"
 INCOME_PUBLIC = "4142"
 MAX_BATCH = 5000
+INSERT_CHUNK = 500  # rows per multi-row INSERT (8 parameters each: well under SQLite's and PostgreSQL's limits)
 TEMP_LIMITS = (Decimal("-60"), Decimal("80"))
 
 
@@ -597,13 +598,26 @@ def _insert_readings(koperasi_id: int, zone_id: int, device_id: int | None, sour
         return
     ops = connection.ops
     table = ops.quote_name(TemperatureReading._meta.db_table)
-    sql = (f"INSERT INTO {table} (koperasi_id, zone_id, device_id, at, celsius, source, out_of_range, by_id) "
-           "VALUES (%s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING")
-    params = [(koperasi_id, zone_id, device_id, ops.adapt_datetimefield_value(r.at),
-               ops.adapt_decimalfield_value(r.celsius, 5, 2), source, r.out_of_range, by_id) for r in rows]
+    cols = "(koperasi_id, zone_id, device_id, at, celsius, source, out_of_range, by_id)"
+    if connection.vendor == "postgresql":  # three array parameters instead of 8 per row: no query splitting
+        with connection.cursor() as cur:
+            cur.execute(
+                f"INSERT INTO {table} {cols} SELECT %s::bigint, %s::bigint, %s::bigint, u.at, u.c, %s::varchar, "
+                "u.o, %s::bigint FROM unnest(%s::timestamptz[], %s::numeric[], %s::boolean[]) AS u(at, c, o) "
+                "ON CONFLICT DO NOTHING",
+                [koperasi_id, zone_id, device_id, source, by_id, [r.at for r in rows], [r.celsius for r in rows],
+                 [r.out_of_range for r in rows]])
+        return
+    head = f"INSERT INTO {table} {cols} VALUES "
     with connection.cursor() as cur:
-        for i in range(0, len(params), 1000):
-            cur.executemany(sql, params[i:i + 1000])
+        for i in range(0, len(rows), INSERT_CHUNK):
+            chunk = rows[i:i + INSERT_CHUNK]
+            params: list = []
+            for r in chunk:
+                params += [koperasi_id, zone_id, device_id, ops.adapt_datetimefield_value(r.at),
+                           ops.adapt_decimalfield_value(r.celsius, 5, 2), source, r.out_of_range, by_id]
+            cur.execute(head + ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s)"] * len(chunk))
+                        + " ON CONFLICT DO NOTHING", params)
 
 
 def _track_excursions(zone: Zone, rows: list[_Row]) -> int:
@@ -616,6 +630,16 @@ def _track_excursions(zone: Zone, rows: list[_Row]) -> int:
     for r in rows:
         if r.out_of_range:
             if exc is None:
+                # a late reading (or a second sensor in the room) inside a known excursion extends it
+                exc = (Excursion.objects.filter(zone=zone, started_at__lte=r.at, ended_at__gte=r.at)
+                       .order_by("-started_at").first())
+                if exc is not None:
+                    exc.readings += 1
+                    exc.min_celsius = min(exc.min_celsius, r.celsius)
+                    exc.max_celsius = max(exc.max_celsius, r.celsius)
+                    exc.save(update_fields=["readings", "min_celsius", "max_celsius"])
+                    exc = None
+                    continue
                 exc = Excursion(koperasi_id=zone.koperasi_id, zone=zone, started_at=r.at, last_out_at=r.at,
                                 min_celsius=r.celsius, max_celsius=r.celsius, readings=0)
                 opened += 1

@@ -121,3 +121,17 @@ def test_manual_reading(koperasi, wh):
     assert res["out_of_range"] == 1 and res["alerts_opened"] == 1
     with pytest.raises(DomainError):
         s.record_manual_reading(koperasi, wh["floor"], at=_t(1), celsius="3")
+
+
+@pytest.mark.django_db
+def test_second_sensor_or_late_reading_extends_known_excursion(koperasi, wh):
+    cold = wh["cold"]
+    _d1, raw1 = s.register_device(cold, name="S1")
+    _d2, raw2 = s.register_device(cold, name="S2")
+    s.authenticate_and_record(raw1, [{"at": _t(h).isoformat(), "celsius": c} for h, c in
+                                     enumerate(["3", "7", "8", "3"])])
+    res = s.authenticate_and_record(raw2, [{"at": _t(h, 30).isoformat(), "celsius": c} for h, c in
+                                           enumerate(["3", "9", "2"])])
+    assert res["alerts_opened"] == 0 and res["out_of_range"] == 1
+    exc = Excursion.objects.get(zone=cold)
+    assert exc.readings == 3 and exc.max_celsius == Decimal("9")
