@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+from typing import Annotated
 from urllib.parse import urlencode
 
-from ninja import Field, Schema
-from pydantic import create_model
+from ninja import Field, Schema, Status
+from pydantic import AfterValidator, create_model
 
 from kopdes.core.audit import acting_as
 from kopdes.core.idempotency import run_idempotent
 from kopdes.core.middleware import client_ip
 
 from .auth import principal
+
+CENT = Decimal("0.01")
+#: rupiah amounts: always two decimals in JSON (``"150000.00"``)
+Money = Annotated[Decimal, AfterValidator(lambda d: d.quantize(CENT))]
 
 
 class Problem(Schema):
@@ -57,7 +63,7 @@ def Paged(item: type) -> type:  # noqa: N802 - reads like a type
 
 def paginate(request, qs, page: PageQuery, to_item) -> dict:
     """``{count, items, next}``: ``next`` is the URL of the next page (same filters), or null."""
-    count = qs.count()
+    count = len(qs) if isinstance(qs, list) else qs.count()
     rows = list(qs[page.offset:page.offset + page.limit])
     nxt = None
     if page.offset + len(rows) < count:
@@ -79,4 +85,4 @@ def idempotent(request, koperasi, scope: str, key: str, payload: dict, fn, *, st
             lambda: {"status": status, "body": fn()},
         )
     request.idempotent_replayed = replayed
-    return result["status"], result["body"]
+    return Status(result["status"], result["body"])

@@ -44,7 +44,10 @@ def from_validation(errors: list[dict]) -> ApiProblem:
     parts = []
     field = None
     for e in errors:
-        loc = [str(p) for p in e.get("loc", []) if p not in ("body", "query", "path", "header", "payload")]
+        raw = list(e.get("loc", []))
+        if raw[:1] == ["body"] and len(raw) > 2:
+            raw = raw[2:]  # ("body", <parameter name>, field, …)
+        loc = [str(p) for p in raw if p not in ("body", "query", "path", "header", "payload")]
         name = ".".join(loc) or None
         field = field or name
         parts.append(f"{name or '?'}: {e.get('msg', 'invalid')}")

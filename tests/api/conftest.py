@@ -36,3 +36,43 @@ def api(client):
             return client.post(path, data, content_type="application/json", **h)
 
     return _Api
+
+
+@pytest.fixture
+def member_in(db):
+    """``member_in(koperasi)`` → an active member (simpanan pokok paid)."""
+    import datetime as dt
+    import itertools
+
+    from kopdes.core.identity import make_nik
+    from kopdes.members.services import register_member
+    from kopdes.savings.services import pay_pokok
+
+    serial = itertools.count(8101)
+
+    def _make(koperasi, name=None):
+        n = next(serial)
+        birth = dt.date(1979, 8, 21)
+        m = register_member(koperasi, nik=make_nik(koperasi.region_id.rsplit(".", 1)[0], birth, "P", n),
+                            name=name or f"Anggota API {n}", birth_date=birth, sex="P")
+        pay_pokok(m, date=dt.date(2026, 1, 5))
+        m.refresh_from_db()
+        return m
+
+    return _make
+
+
+@pytest.fixture
+def device_for(db):
+    """``device_for(koperasi)`` → (device, raw token) of a cold-room sensor (warehouse app)."""
+    from decimal import Decimal
+
+    from kopdes.warehouse import services as wh
+
+    def _make(koperasi):
+        fac = wh.create_facility(koperasi, code="CS1", name="Cold storage", kind="cold_storage")
+        zone = wh.create_zone(fac, code="R1", name="Ruang 1", kind="cold_room", capacity=Decimal("5000"),
+                              temp_min=Decimal("0"), temp_max=Decimal("8"))
+        return wh.register_device(zone, name="Sensor R1")
+
+    return _make

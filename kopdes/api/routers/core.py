@@ -12,7 +12,7 @@ from ninja import Field, Query, Router, Schema
 from kopdes.core.models import Koperasi, Region
 
 from ..auth import koperasi_for, koperasi_queryset, require_user
-from ..common import Paged, PageQuery, paginate, responses
+from ..common import Money, Paged, PageQuery, paginate, responses
 
 router = Router(tags=["koperasi"])
 
@@ -123,8 +123,8 @@ class KoperasiOut(Schema):
 
 class Bylaws(Schema):
     effective_date: dt.date
-    simpanan_pokok: Decimal
-    simpanan_wajib_monthly: Decimal
+    simpanan_pokok: Money
+    simpanan_wajib_monthly: Money
     shu_shares: dict[str, Decimal]
 
 
@@ -158,7 +158,7 @@ class KoperasiFilter(PageQuery):
 def koperasi_list(request, f: Query[KoperasiFilter]):
     qs = koperasi_queryset(request, "profile").select_related("region").order_by("region_id")
     if f.region:
-        qs = qs.filter(Q(region_id=f.region) | Q(region_id__startswith=f"{f.region}."))
+        qs = qs.filter(Q(region_id=f.region) | Q(region__code__startswith=f"{f.region}."))
     if f.status:
         qs = qs.filter(status=f.status)
     if f.q:

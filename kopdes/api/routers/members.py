@@ -16,6 +16,7 @@ from kopdes.members.queries import search_members
 from ..auth import koperasi_for
 from ..common import Paged, PageQuery, idempotent, paginate, responses
 from ..errors import not_found
+from ..types import Hectares, IsoDate
 
 router = Router(tags=["anggota"])
 
@@ -80,7 +81,7 @@ def member_detail(request, slug: str, number: str):
 class MemberIn(Schema):
     nik: str = Field(..., min_length=16, max_length=16, pattern=r"^\d{16}$")
     name: str = Field(..., min_length=1, max_length=120)
-    birth_date: dt.date | None = Field(None, description="kosong: dari NIK")
+    birth_date: IsoDate | None = Field(None, description="kosong: dari NIK")
     sex: str | None = Field(None, pattern="^[LP]$", description="kosong: dari NIK")
     birth_place: str = Field("", max_length=80)
     address: str = Field("", max_length=200)
@@ -89,10 +90,10 @@ class MemberIn(Schema):
     dusun: str = Field("", max_length=80)
     phone: str = Field("", max_length=16)
     occupation: str = Field("petani", max_length=20)
-    land_area_ha: Decimal = Field(Decimal("0"), ge=0, le=100000, max_digits=9, decimal_places=3)
+    land_area_ha: Hectares = Decimal("0")
     crops: list[str] = Field(default_factory=list, max_length=15)
     farmer_group: str = Field("", max_length=120)
-    registered_on: dt.date | None = None
+    registered_on: IsoDate | None = None
 
 
 @router.post("/koperasi/{slug}/members", response=responses(MemberOut, 400, 409, status=201),
@@ -106,7 +107,7 @@ def create_member(request, slug: str, data: MemberIn, response: HttpResponse,
     def run():
         return member_out(member_services.register_member(k, by=request.user, **fields))
 
-    status, body = idempotent(request, k, "members.create", idempotency_key, {"slug": slug, **payload}, run)
+    result = idempotent(request, k, "members.create", idempotency_key, {"slug": slug, **payload}, run)
     if request.idempotent_replayed:
         response["Idempotent-Replayed"] = "true"
-    return status, body
+    return result

@@ -14,7 +14,8 @@ from kopdes.savings import services as savings
 from kopdes.savings.models import SavingsTransaction
 
 from ..auth import koperasi_for
-from ..common import Paged, PageQuery, idempotent, paginate, responses
+from ..common import Money, Paged, PageQuery, idempotent, paginate, responses
+from ..types import Amount, IsoDate
 from .members import get_member
 
 router = Router(tags=["simpanan"])
@@ -23,11 +24,11 @@ UNIT = Unit.SIMPAN_PINJAM
 
 class Balances(Schema):
     member_number: str
-    pokok: Decimal
-    wajib: Decimal
-    sukarela: Decimal
-    total: Decimal
-    wajib_arrears: Decimal
+    pokok: Money
+    wajib: Money
+    sukarela: Money
+    total: Money
+    wajib_arrears: Money
     wajib_arrears_months: int
 
 
@@ -42,7 +43,7 @@ class Transaction(Schema):
     date: dt.date
     kind: str
     type: str
-    amount: Decimal
+    amount: Money
     memo: str
     receipt_number: str | None = None
 
@@ -54,8 +55,8 @@ def tx_out(t: SavingsTransaction) -> dict:
 
 class TxFilter(PageQuery):
     kind: Literal["pokok", "wajib", "sukarela"] | None = None
-    date_from: dt.date | None = None
-    date_to: dt.date | None = None
+    date_from: IsoDate | None = None
+    date_to: IsoDate | None = None
 
 
 def transactions_qs(m, f: TxFilter):
@@ -86,10 +87,10 @@ def member_transactions(request, slug: str, number: str, f: Query[TxFilter]):
 
 class CounterIn(Schema):
     member_number: str = Field(..., min_length=1, max_length=20)
-    amount: Decimal = Field(..., gt=0, le=Decimal("1000000000"), max_digits=18, decimal_places=2)
+    amount: Amount
     method: Literal["tunai", "transfer", "qris"] = "tunai"
     reference: str = Field("", max_length=80, description="wajib untuk transfer/QRIS")
-    date: dt.date | None = Field(None, description="kosong: hari ini")
+    date: IsoDate | None = Field(None, description="kosong: hari ini")
 
 
 class DepositIn(CounterIn):
@@ -106,9 +107,9 @@ class ReceiptOut(Schema):
     date: dt.date
     kind: str
     type: str
-    amount: Decimal
+    amount: Money
     method: str
-    balance_after: Decimal
+    balance_after: Money
     journal_entry: str
 
 
@@ -127,10 +128,10 @@ def _counter(request, slug, data, response, key, scope, op):
         r = op(m, data.kind, data.amount, **kw)
         return receipt_out(r, m)
 
-    status, body = idempotent(request, k, scope, key, {"slug": slug, **data.model_dump(mode="json")}, run)
+    result = idempotent(request, k, scope, key, {"slug": slug, **data.model_dump(mode="json")}, run)
     if request.idempotent_replayed:
         response["Idempotent-Replayed"] = "true"
-    return status, body
+    return result
 
 
 @router.post("/koperasi/{slug}/savings/deposits", response=responses(ReceiptOut, 400, 409, status=201),

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from decimal import Decimal
-
 from django.http import HttpResponse
 from ninja import Field, Header, Router, Schema
 
@@ -13,13 +10,14 @@ from kopdes.warehouse.services import record_readings
 from ..auth import require_scope
 from ..common import idempotent, responses
 from ..models import DEVICE_SCOPE
+from ..types import Celsius, IsoDateTime
 
 router = Router(tags=["gudang"])
 
 
 class Reading(Schema):
-    at: dt.datetime = Field(..., description="ISO 8601 dengan zona waktu, mis. 2026-01-05T07:00:00+07:00")
-    celsius: Decimal = Field(..., ge=-60, le=80, max_digits=5, decimal_places=2)
+    at: IsoDateTime = Field(..., description="ISO 8601 dengan zona waktu, mis. 2026-01-05T07:00:00+07:00")
+    celsius: Celsius
 
 
 class ReadingsIn(Schema):
@@ -47,8 +45,8 @@ def post_readings(request, data: ReadingsIn, response: HttpResponse,
     def run():
         return record_readings(device.koperasi, device, rows)
 
-    status, body = idempotent(request, device.koperasi, "warehouse.readings", idempotency_key, {"readings": rows},
+    result = idempotent(request, device.koperasi, "warehouse.readings", idempotency_key, {"readings": rows},
                               run)
     if request.idempotent_replayed:
         response["Idempotent-Replayed"] = "true"
-    return status, body
+    return result
