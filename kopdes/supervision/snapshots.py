@@ -79,7 +79,8 @@ def _months_between(start: dt.date, end: dt.date) -> int:
 
 
 def _npl(k: Koperasi, loans: Decimal) -> tuple[Decimal, Decimal | None]:
-    """(NPL amount, ratio %) from the loans app when it offers ``portfolio_summary``; otherwise unknown."""
+    """(NPL amount, ratio %) from ``kopdes.loans.queries.portfolio_summary`` (kurang lancar + diragukan + macet);
+    unknown (None) while the loans app is not there."""
     try:
         from kopdes.loans import queries as lq
     except Exception:  # noqa: BLE001
@@ -92,8 +93,10 @@ def _npl(k: Koperasi, loans: Decimal) -> tuple[Decimal, Decimal | None]:
     except Exception:  # noqa: BLE001
         log.exception("loans.portfolio_summary failed for %s", k.pk)
         return ZERO, None
-    npl = Decimal(summary.get("npl_amount") or 0)
+    npl = Decimal(summary.get("npl", summary.get("npl_amount")) or 0)
     outstanding = Decimal(summary.get("outstanding") or loans or 0)
+    if summary.get("npl_ratio") is not None and outstanding:
+        return npl, Decimal(summary["npl_ratio"])
     ratio = (npl * 100 / outstanding).quantize(Decimal("0.01")) if outstanding else None
     return npl, ratio
 

@@ -108,6 +108,8 @@ def region(request: HttpRequest, code: str = "") -> HttpResponse:
         raise Http404
     ctx = queries.dashboard(code)
     ctx["code"] = code
+    ctx["u"] = {"desa": reverse("supervision:village_list"), "koperasi": reverse("supervision:coop_list"),
+                "peringatan": reverse("supervision:warning_list"), "wilayah": reverse("supervision:national")}
     ctx["crumbs"] = [c for c in queries.breadcrumbs(code) if covers(scope_of(request.user), c[0])]
     ctx["chart"] = {
         "months": ctx["months"],
@@ -128,8 +130,14 @@ def coop_list(request: HttpRequest) -> HttpResponse:
     return render(request, "supervision/coop_list.html", {
         "page": page, "f": filters, "code": code, "crumbs": queries.breadcrumbs(code),
         "classes": HealthClass.choices, "warnings": Warning.choices, "stages": STAGES,
-        "statuses": Koperasi.Status.choices, "sorts": queries.SORTS,
+        "statuses": Koperasi.Status.choices, "sorts": queries.SORTS, "u": _url_parts(),
     })
+
+
+def _url_parts() -> dict:
+    """URL prefixes/suffixes for links in long tables (one ``reverse`` per page instead of one per row)."""
+    k_pre, k_post = reverse("supervision:koperasi", kwargs={"slug": "SLUG"}).split("SLUG")
+    return {"k_pre": k_pre, "k_post": k_post, "desa": reverse("supervision:village", kwargs={"code": "X"})[:-2]}
 
 
 def _coop_xlsx(qs, code: str) -> HttpResponse:
@@ -172,7 +180,7 @@ def village_list(request: HttpRequest) -> HttpResponse:
     return render(request, "supervision/village_list.html", {
         "page": page, "code": code, "crumbs": queries.breadcrumbs(code), "stage": stage_n, "stages": STAGES,
         "stage_label": STAGE_LABELS.get(stage_n) if stage_n is not None else None,
-        "next_step": queries.stage_next_step(stage_n) if stage_n is not None else None,
+        "next_step": queries.stage_next_step(stage_n) if stage_n is not None else None, "u": _url_parts(),
     })
 
 
@@ -187,6 +195,7 @@ def warning_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     return render(request, "supervision/warning_list.html", {
         "page": page, "code": code, "crumbs": queries.breadcrumbs(code), "kind": kind, "warnings": Warning.choices,
+        "u": _url_parts(),
     })
 
 
