@@ -354,3 +354,31 @@ def test_tenant_isolation_of_products(koperasi, other_koperasi):
     p = Product(koperasi=other_koperasi, code="GULA1", name="Gula", member_price=1, public_price=1,
                 barcode="8992753100019")
     save_product(p)  # same code/barcode in another cooperative is fine
+
+
+def test_fertilizer_return_gives_the_quota_back_and_reports(koperasi, shop):
+    farmer = member(koperasi)
+    services.set_allocation(koperasi, member_id=farmer.pk, season="2026-MT1", fertilizer_type="urea",
+                            allocated_kg="100", valid_from=dt.date(2026, 1, 1), valid_to=dt.date(2026, 4, 30))
+    r = sell(koperasi, shop, [{"product_id": shop["urea"].pk, "qty": "100"}], member=farmer.pk)
+    sale = Sale.objects.get(pk=r["sale_id"])
+    assert sale.number.startswith("GS-") and sale.number.endswith("-0001")
+    pos.return_sale(koperasi, sale, lines=[{"line_id": sale.lines.get().pk, "qty": "50"}], shift=shop["shift"],
+                    date=DAY)
+    assert FertilizerAllocation.objects.get(member_id=farmer.pk).redeemed_kg == 50
+    assert queries.fertilizer_redemptions(koperasi, DAY, DAY)[0]["kg"] == D("50")
+    assert bal(koperasi, "1153") == stock.valuation(koperasi)["1153"] == D("675000")
+    card = stock.stock_card(koperasi, shop["urea"], date_from=DAY, date_to=DAY)
+    assert card["opening_qty"] == 500 and card["closing_qty"] == 450
+    assert [row["balance_qty"] for row in card["rows"]] == [400, 450]
+
+
+def test_slow_movers_low_stock_and_margin(koperasi, shop):
+    sell(koperasi, shop, [{"product_id": shop["gula"].pk, "qty": "9"}])
+    shop["gula"].min_stock = D("2")
+    shop["gula"].save()
+    assert list(stock.low_stock(koperasi)) == [shop["gula"]]
+    slow = {p.code for p in queries.slow_movers(koperasi, days=30, on=DAY)}
+    assert slow == {"UREA", "SPHP", "LPG3"}
+    m = queries.margin_summary(koperasi, DAY, DAY)
+    assert m["total"] == D("157500") and m["margin"] == D("157500") - D("126000")
