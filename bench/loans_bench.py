@@ -100,7 +100,7 @@ def child(with_schedules: bool) -> None:
     from kopdes.core.regions import load_regions, regions_loaded
     from kopdes.core.services import create_koperasi
     from kopdes.loans import services
-    from kopdes.loans.models import Installment, Loan, LoanProduct
+    from kopdes.loans.models import Loan, LoanProduct
     from kopdes.members.models import Member
 
     print(f"-- {connection.vendor}", flush=True)
@@ -127,40 +127,34 @@ def child(with_schedules: bool) -> None:
             mids = list(Member.objects.filter(koperasi=k).values_list("id", flat=True))
             loans = []
             for i in range(N_LOANS):
-                disb = as_of - dt.timedelta(days=rng.randint(30, 700))
-                loans.append(Loan(koperasi=k, number=f"PJ-B-{i:07d}", member_id=mids[i % len(mids)], product=product,
+                disb = as_of - dt.timedelta(days=rng.randint(30, 340))  # ≤ 11 instalments due: still active
+                # most borrowers are current; 15% stopped paying some time ago
+                due_by_now = sum(1 for n in range(1, 13) if disb + dt.timedelta(days=30 * n) <= as_of)
+                paid = due_by_now if rng.random() < 0.85 else rng.randint(max(due_by_now - 10, 0), due_by_now)
+                loans.append(Loan(dpd=paid, koperasi=k, number=f"PJ-B-{i:07d}", member_id=mids[i % len(mids)],
+                                  product=product,
                                   status="aktif", applied_on=disb, disbursed_on=disb, amount=Decimal(1_200_000),
                                   tenor=12, method="flat", rate=Decimal("1.5"), rate_period="bulan",
                                   day_count="30/360", frequency="bulanan", purpose="produktif", sector="pertanian",
                                   outstanding=Decimal(1_200_000), collateral_value=Decimal(
                                       rng.choice([0, 0, 1_500_000]))))
             Loan.objects.bulk_create(loans, batch_size=5000)
-            ids = list(Loan.objects.filter(koperasi=k).order_by("id").values_list("id", "disbursed_on"))
-            batch = []
-            for lid, disb in ids:
-                # most borrowers are current; some stopped paying a while ago
-                due_by_now = sum(1 for n in range(1, 13) if disb + dt.timedelta(days=30 * n) <= as_of)
-                r = rng.random()
-                paid = due_by_now if r < 0.85 else rng.randint(max(due_by_now - 10, 0), due_by_now)
-                principal_paid = 0
-                for n in range(1, 13):
-                    due = disb + dt.timedelta(days=30 * n)
-                    settled = n <= paid
-                    principal_paid += 100_000 if settled else 0
-                    batch.append(Installment(koperasi=k, loan_id=lid, no=n, due_date=due,
-                                             principal_due=Decimal(100_000), interest_due=Decimal(18_000),
-                                             principal_paid=Decimal(100_000) if settled else Decimal(0),
-                                             interest_paid=Decimal(18_000) if settled else Decimal(0),
-                                             settled=settled))
-                if len(batch) >= 60_000:
-                    Installment.objects.bulk_create(batch, batch_size=10_000)
-                    batch = []
-            Installment.objects.bulk_create(batch, batch_size=10_000)
-            # keep loan.outstanding consistent with the rows
+            # 12 monthly rows per loan, generated set-based; the number of paid rows per loan was parked in dpd
+            pg = connection.vendor == "postgresql"
+            due = "l.disbursed_on + 30 * n.n" if pg else "date(l.disbursed_on, '+' || (30 * n.n) || ' days')"
+            nums = ("generate_series(1, 12) AS n(n)" if pg else
+                    "(WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c WHERE n < 12) SELECT n FROM c) n")
             with connection.cursor() as cur:
                 cur.execute(
-                    "UPDATE loans_loan SET outstanding = 1200000 - COALESCE((SELECT SUM(principal_paid) FROM "
-                    "loans_installment i WHERE i.loan_id = loans_loan.id), 0) WHERE koperasi_id = %s", [k.pk])
+                    "INSERT INTO loans_installment (koperasi_id, loan_id, version, superseded, no, due_date, "
+                    "principal_due, interest_due, principal_paid, interest_paid, penalty_paid, penalty_waived, "
+                    "settled) "
+                    f"SELECT l.koperasi_id, l.id, 1, %s, n.n, {due}, 100000, 18000, "
+                    "CASE WHEN n.n <= l.dpd THEN 100000 ELSE 0 END, CASE WHEN n.n <= l.dpd THEN 18000 ELSE 0 END, "
+                    f"0, 0, n.n <= l.dpd FROM loans_loan l CROSS JOIN {nums} WHERE l.koperasi_id = %s",
+                    [False, k.pk])
+                cur.execute("UPDATE loans_loan SET outstanding = 1200000 - 100000 * dpd, dpd = 0 "
+                            "WHERE koperasi_id = %s", [k.pk])
                 cur.execute("ANALYZE")
 
     _step(f"(setup) {N_LOANS} active loans, {N_LOANS * 12} schedule rows", setup)
@@ -168,9 +162,12 @@ def child(with_schedules: bool) -> None:
     print(f"    classes {dict((c, v['count']) for c, v in sorted(run.by_class.items()))}; outstanding "
           f"Rp{run.outstanding:,.0f}; PPAP Rp{run.provision_required:,.0f}; posted Rp{run.provision_posted:,.0f}"
           .replace(",", "."), flush=True)
+    print(f"    steps (cumulative s): {services.LAST_AGEING_TIMINGS}", flush=True)
     _step(f"ageing + PPAP run, {N_LOANS} loans (same date again)", lambda: services.run_ageing(k, as_of=as_of))
+    print(f"    steps (cumulative s): {services.LAST_AGEING_TIMINGS}", flush=True)
     _step(f"ageing + PPAP run, {N_LOANS} loans (next month)",
           lambda: services.run_ageing(k, as_of=as_of + dt.timedelta(days=31)))
+    print(f"    steps (cumulative s): {services.LAST_AGEING_TIMINGS}", flush=True)
     from kopdes.loans.queries import portfolio_summary
 
     s = _step("portfolio summary (live classification)", lambda: portfolio_summary(k, as_of))
@@ -183,6 +180,9 @@ def main() -> int:
         child("--schedules" in sys.argv)
         return 0
     rc = 0
+    if "--pg-only" in sys.argv:
+        return subprocess.call([sys.executable, str(ROOT / "scripts" / "pgtemp.py"), "--", sys.executable, __file__,
+                                "--child"], cwd=ROOT)
     with tempfile.TemporaryDirectory(prefix="kopdes-bench-") as tmp:
         env = dict(os.environ, DATABASE_URL=f"sqlite:///{tmp}/bench.sqlite3", KOPDES_VAR_DIR=tmp)
         rc |= subprocess.call([sys.executable, __file__, "--child", "--schedules"], env=env, cwd=ROOT)

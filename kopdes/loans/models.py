@@ -347,10 +347,13 @@ class AgeingRun(TenantModel):
 
 
 class LoanClassHistory(TenantModel):
+    """One row per active loan per ageing run (written set-based; high volume, so no DB-level FK checks)."""
+
     audit_exclude = True
 
-    run = models.ForeignKey(AgeingRun, on_delete=models.CASCADE, related_name="rows")
-    loan = models.ForeignKey(Loan, on_delete=models.CASCADE, related_name="class_history")
+    koperasi = models.ForeignKey("core.Koperasi", on_delete=models.PROTECT, related_name="+", db_constraint=False)
+    run = models.ForeignKey(AgeingRun, on_delete=models.CASCADE, related_name="rows", db_constraint=False)
+    loan = models.ForeignKey(Loan, on_delete=models.CASCADE, related_name="class_history", db_constraint=False)
     loan_class = models.CharField(max_length=3)
     dpd = models.IntegerField()
     outstanding = money("outstanding")

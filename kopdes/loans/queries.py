@@ -61,35 +61,50 @@ def classified_loans(koperasi, as_of: dt.date | None = None):
 
 
 def portfolio_summary(koperasi, as_of: dt.date | None = None) -> dict:
-    """Outstanding, NPL amount/ratio, PAR30/90 and the split by class and by purpose (live, as of a date)."""
+    """Outstanding, NPL amount/ratio, PAR30/90 and the split by class and by purpose (live, as of a date).
+
+    Reads plain values (no model instances): one aggregate for days past due, one scan of active loans."""
     as_of = as_of or timezone.localdate()
     s = settings_for(koperasi)
-    rows = classified_loans(koperasi, as_of)
-    total = sum((loan.outstanding for loan, _d, _c in rows), ZERO)
+    dpd = live_dpd(koperasi, as_of)
     by_class = {c: {"label": LOAN_CLASSES[c], "count": 0, "outstanding": ZERO, "provision": ZERO}
                 for c in (["L", "DPK", "KL", "D", "M"] if s.scheme == LoanSettings.Scheme.BANK else
                           ["L", "KL", "D", "M"])}
     by_purpose: dict[str, dict] = defaultdict(lambda: {"count": 0, "outstanding": ZERO})
-    par30 = par90 = ZERO
-    sectors = dict(SECTORS)
-    for loan, d, c in rows:
+    par30 = par90 = total = ZERO
+    count = 0
+    sectors = {k: str(v) for k, v in SECTORS}
+    pcts = {c: s.pct_for(c) for c in by_class}
+    class_out: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    rows = (Loan.objects.filter(koperasi=koperasi, status=Loan.Status.AKTIF)
+            .values_list("id", "outstanding", "frequency", "season_months", "collateral_value", "purpose", "sector")
+            .iterator(chunk_size=5000))
+    for pk, out, freq, season, collateral, purpose, sector in rows:
+        d = dpd.get(pk, 0)
+        c = classify(d, scheme=s.scheme, settings=s, frequency=freq, season_months=season,
+                     collateral_value=collateral, outstanding=out)
+        count += 1
+        total += out
         b = by_class[c]
         b["count"] += 1
-        b["outstanding"] += loan.outstanding
-        b["provision"] += (loan.outstanding * s.pct_for(c) / 100).quantize(Decimal("0.01"))
-        key = str(sectors.get(loan.sector, "Produktif")) if loan.purpose == "produktif" else "Konsumtif"
-        by_purpose[key]["count"] += 1
-        by_purpose[key]["outstanding"] += loan.outstanding
+        class_out[c] += out
+        key = sectors.get(sector, "Produktif") if purpose == "produktif" else "Konsumtif"
+        bp = by_purpose[key]
+        bp["count"] += 1
+        bp["outstanding"] += out
         if d > 30:
-            par30 += loan.outstanding
+            par30 += out
         if d > 90:
-            par90 += loan.outstanding
+            par90 += out
+    for c, b in by_class.items():
+        b["outstanding"] = class_out[c]
+        b["provision"] = (class_out[c] * pcts[c] / 100).quantize(Decimal("0.01"))
     npl = sum((by_class[c]["outstanding"] for c in NPL_CLASSES if c in by_class), ZERO)
 
     def ratio(x):
         return (x / total * 100).quantize(Decimal("0.01")) if total else Decimal("0.00")
 
-    return {"as_of": as_of, "scheme": s.scheme, "count": len(rows), "outstanding": total, "npl": npl,
+    return {"as_of": as_of, "scheme": s.scheme, "count": count, "outstanding": total, "npl": npl,
             "npl_ratio": ratio(npl), "par30": par30, "par30_ratio": ratio(par30), "par90": par90,
             "par90_ratio": ratio(par90), "by_class": by_class, "by_purpose": dict(by_purpose),
             "provision_required": sum((b["provision"] for b in by_class.values()), ZERO).quantize(Decimal("1"))}

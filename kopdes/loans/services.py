@@ -832,27 +832,41 @@ def run_ageing(koperasi, *, as_of: dt.date | None = None, post_provision: bool =
     """Classify every active loan by days past due and post the PPAP difference. Set-based: a few SQL statements
     whatever the number of loans. Re-running the same date replaces that date's history."""
     t0 = time.perf_counter()
+    LAST_AGEING_TIMINGS.clear()
+
+    def lap(label):
+        LAST_AGEING_TIMINGS.append((label, round(time.perf_counter() - t0, 3)))
+
     as_of = as_of or timezone.localdate()
     s = settings_for(koperasi)
     kid = koperasi.pk
     loan_t, inst_t = Loan._meta.db_table, Installment._meta.db_table
     hist_t = "loans_loanclasshistory"
     pg = connection.vendor == "postgresql"
+    overdue = (f"SELECT loan_id, {{days}} AS dpd FROM {inst_t} WHERE koperasi_id = %s AND settled = %s "
+               f"AND superseded = %s AND due_date < %s GROUP BY loan_id")
+    days = "(%s::date - MIN(due_date))" if pg else "CAST(julianday(%s) - julianday(MIN(due_date)) AS INTEGER)"
     with connection.cursor() as cur:
-        cur.execute(f"UPDATE {loan_t} SET dpd = 0 WHERE koperasi_id = %s AND status = 'aktif' AND dpd <> 0", [kid])
-        days = "(%s::date - MIN(due_date))" if pg else "CAST(julianday(%s) - julianday(MIN(due_date)) AS INTEGER)"
+        # only rows that change are written: loans no longer overdue, then the overdue ones whose dpd moved
         cur.execute(
-            f"UPDATE {loan_t} SET dpd = s.dpd FROM (SELECT loan_id, {days} AS dpd FROM {inst_t} "
-            f"WHERE koperasi_id = %s AND settled = %s AND superseded = %s AND due_date < %s GROUP BY loan_id) s "
-            f"WHERE {loan_t}.id = s.loan_id AND {loan_t}.koperasi_id = %s AND {loan_t}.status = 'aktif'",
-            [as_of, kid, False, False, as_of, kid])
+            f"UPDATE {loan_t} SET dpd = 0 WHERE koperasi_id = %s AND status = 'aktif' AND dpd <> 0 AND id NOT IN "
+            f"(SELECT loan_id FROM {inst_t} WHERE koperasi_id = %s AND settled = %s AND superseded = %s "
+            f"AND due_date < %s)", [kid, kid, False, False, as_of])
+        lap("reset dpd")
+        cur.execute(
+            f"UPDATE {loan_t} SET dpd = s.dpd FROM ({overdue.format(days=days)}) s "
+            f"WHERE {loan_t}.id = s.loan_id AND {loan_t}.koperasi_id = %s AND {loan_t}.status = 'aktif' "
+            f"AND {loan_t}.dpd <> s.dpd", [as_of, kid, False, False, as_of, kid])
+        lap("dpd")
         case, params = _class_case_sql(s)
-        cur.execute(f"UPDATE {loan_t} SET loan_class = {case} WHERE koperasi_id = %s AND status = 'aktif'",
-                    params + [kid])
+        cur.execute(f"UPDATE {loan_t} SET loan_class = {case} WHERE koperasi_id = %s AND status = 'aktif' "
+                    f"AND loan_class <> {case}", params + [kid] + params)
+        lap("class")
     old_runs = list(AgeingRun.objects.filter(koperasi=koperasi, as_of=as_of).values_list("pk", flat=True))
     if old_runs:
         LoanClassHistory.objects.filter(run_id__in=old_runs)._raw_delete(LoanClassHistory.objects.db)
         AgeingRun.objects.filter(pk__in=old_runs).delete()
+    lap("drop same-date history")
     run = AgeingRun.objects.create(koperasi=koperasi, as_of=as_of, scheme=s.scheme)
     pct_case = ("CASE loan_class WHEN 'L' THEN %s WHEN 'DPK' THEN %s WHEN 'KL' THEN %s WHEN 'D' THEN %s "
                 "WHEN 'M' THEN %s ELSE 0 END")
@@ -862,6 +876,7 @@ def run_ageing(koperasi, *, as_of: dt.date | None = None, post_provision: bool =
             f"INSERT INTO {hist_t} (koperasi_id, run_id, loan_id, loan_class, dpd, outstanding, provision) "
             f"SELECT koperasi_id, %s, id, loan_class, dpd, outstanding, ROUND(outstanding * ({pct_case}) / 100, 2) "
             f"FROM {loan_t} WHERE koperasi_id = %s AND status = 'aktif'", [run.pk, *pcts, kid])
+    lap("history insert")
     by_class = {}
     for row in run.rows.values("loan_class").annotate(n=Count("id"), o=Sum("outstanding"), p=Sum("provision")):
         by_class[row["loan_class"]] = {"count": row["n"], "outstanding": str(_rp(row["o"] or 0)),
@@ -870,6 +885,7 @@ def run_ageing(koperasi, *, as_of: dt.date | None = None, post_provision: bool =
     run.loan_count = sum(v["count"] for v in by_class.values())
     run.outstanding = sum((Decimal(v["outstanding"]) for v in by_class.values()), ZERO)
     run.provision_required = sum((Decimal(v["provision"]) for v in by_class.values()), ZERO)
+    lap("totals")
     run.provision_before = account_balance(koperasi, A_PROVISION, as_of=as_of)
     diff = run.provision_required - run.provision_before
     if post_provision and diff != 0:
@@ -879,9 +895,14 @@ def run_ageing(koperasi, *, as_of: dt.date | None = None, post_provision: bool =
                      source="loans.AgeingRun", source_id=str(run.pk), by=by if getattr(by, "pk", None) else None)
         run.entry_id = entry.pk
         run.provision_posted = diff
+    lap("provision journal")
     run.seconds = round(time.perf_counter() - t0, 3)
     run.save()
     return run
+
+
+#: cumulative seconds after each step of the last :func:`run_ageing` (printed by bench/loans_bench.py)
+LAST_AGEING_TIMINGS: list[tuple[str, float]] = []
 
 
 # --- the cooperative's own bank financing (PMK 49/2025) -------------------------------------------------------------
