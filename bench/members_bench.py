@@ -10,6 +10,7 @@ binaries exist). Time is wall clock; memory is the process's peak RSS after each
 
     python bench/members_bench.py            # both databases
     python bench/members_bench.py --child    # current DATABASE_URL only
+    python bench/members_bench.py --search-only   # only the 100,000-member search
 """
 
 from __future__ import annotations
@@ -89,21 +90,11 @@ def child() -> None:
     import django
 
     django.setup()
-    import datetime as dt
-    import io
-
     from django.core.management import call_command
     from django.db import connection
-    from django.utils import timezone
-    from openpyxl import Workbook
 
-    from kopdes.core.audit import bulk_mode
     from kopdes.core.regions import load_regions, regions_loaded
     from kopdes.core.services import create_koperasi
-    from kopdes.members import importing
-    from kopdes.members.models import Member, MemberNameToken, tokens_for
-    from kopdes.members.queries import search_members
-    from kopdes.savings import services as sv
 
     print(f"-- {connection.vendor}   (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs; "
           "cpu = this Python process only, not the database server)", flush=True)
@@ -111,6 +102,22 @@ def child() -> None:
     if not regions_loaded():
         load_regions()
     k = create_koperasi("16.02.04.2006", slug=f"bench-{os.getpid()}")
+    if "--search-only" not in sys.argv:
+        _import_and_billing(k)
+    _search(k)
+
+
+def _import_and_billing(k) -> None:
+    import datetime as dt
+    import io
+
+    from django.utils import timezone
+    from openpyxl import Workbook
+
+    from kopdes.members import importing
+    from kopdes.members.models import Member
+    from kopdes.savings import services as sv
+
     data = _xlsx(N_IMPORT)
     print(f"  (Excel file: {len(data) / 1e6:.1f} MB, {N_IMPORT} rows; baseline RSS {_rss_mb():.0f} MB)")
     _step(f"validate {N_IMPORT} rows (dry run)", lambda: importing.import_members(k, data, "b.xlsx", dry_run=True))
@@ -135,16 +142,39 @@ def child() -> None:
           f"(Rp{run.autodebit_amount:,.0f})".replace(",", "."))
     _step("billing run again (same month: nothing created)", lambda: sv.run_billing(k, period))
 
-    # --- search over 100,000 members -------------------------------------------------------------------------
+
+def _pg_server_ms(qs) -> float:
+    """PostgreSQL's own execution time (EXPLAIN ANALYZE) of the page query plus the count query."""
+    from django.db import connection
+
+    sql, params = qs.values("pk").query.sql_with_params()
+    total = 0.0
+    with connection.cursor() as cur:
+        for q in (f"{sql} LIMIT 50", f"SELECT COUNT(*) FROM ({sql}) s"):
+            cur.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + q, params)
+            plan = cur.fetchone()[0]
+            plan = plan[0] if isinstance(plan, list) else plan
+            total += float(plan["Execution Time"])
+    return total
+
+
+def _search(k) -> None:
+    import datetime as dt
+
+    from django.db import connection
+
+    from kopdes.core.audit import bulk_mode
     from kopdes.core.identity import make_nik
+    from kopdes.members.models import Member, MemberNameToken, tokens_for
+    from kopdes.members.queries import search_members
 
     def grow():
         objs = []
-        seq = N_IMPORT
+        seq = Member.objects.filter(koperasi=k).count()
         first = ["Siti", "Agus", "Sri", "Budi", "Made", "Wayan", "Joko", "Dewi", "Slamet", "Rina", "Ahmad", "Nur"]
         last = ["Aminah", "Santoso", "Wahyuni", "Prasetyo", "Sudarma", "Lestari", "Hidayat", "Rahayu", "Saputra"]
         with bulk_mode():
-            for i in range(N_SEARCH - N_IMPORT):
+            for i in range(N_SEARCH - seq):
                 seq += 1
                 birth = dt.date(1950 + i % 50, 1 + i % 12, 1 + i % 28)
                 name = f"{first[i % 12]} {last[(i // 12) % 9]} {i}"
@@ -178,8 +208,11 @@ def child() -> None:
             n = qs.count()
             times.append((time.perf_counter() - t0) * 1000)
             cpus.append((time.process_time() - c0) * 1000)
+        server = ""
+        if connection.vendor == "postgresql":
+            server = f"   server {statistics.median(_pg_server_ms(search_members(k, q).order_by('seq')) for _ in range(3)):5.1f} ms"
         print(f"    {label:<34} median {statistics.median(times):7.1f} ms   max {max(times):7.1f} ms   "
-              f"(cpu median {statistics.median(cpus):5.1f} ms)   hits {n} (page {len(rows)})", flush=True)
+              f"(cpu median {statistics.median(cpus):5.1f} ms{server})   hits {n} (page {len(rows)})", flush=True)
 
 
 def main() -> int:
@@ -187,9 +220,10 @@ def main() -> int:
         child()
         return 0
     rc = 0
+    extra = [a for a in sys.argv[1:] if a == "--search-only"]
     with tempfile.TemporaryDirectory(prefix="kopdes-bench-") as tmp:
         env = dict(os.environ, DATABASE_URL=f"sqlite:///{tmp}/bench.sqlite3", KOPDES_VAR_DIR=tmp)
-        rc |= subprocess.call([sys.executable, __file__, "--child"], env=env, cwd=ROOT)
+        rc |= subprocess.call([sys.executable, __file__, "--child", *extra], env=env, cwd=ROOT)
     sys.path.insert(0, str(ROOT / "scripts"))
     import pgtemp
 
@@ -197,7 +231,7 @@ def main() -> int:
         env = dict(os.environ)
         env.pop("DATABASE_URL", None)
         rc |= subprocess.call([sys.executable, str(ROOT / "scripts" / "pgtemp.py"), "--", sys.executable, __file__,
-                               "--child"], env=env, cwd=ROOT)
+                               "--child", *extra], env=env, cwd=ROOT)
     else:
         print("-- postgresql: server binaries not found, skipped")
     return rc
