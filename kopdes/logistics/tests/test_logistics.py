@@ -174,3 +174,16 @@ def test_status_flow_and_bad_input(koperasi, fleet):
     with pytest.raises(DomainError) as e:
         s.start_trip(koperasi, vehicle=fleet["truck"], driver=fleet["driver"], date=DAY)
     assert e.value.code == "vehicle_busy"
+
+
+@pytest.mark.django_db
+def test_delivery_idempotent_and_expired_licence(koperasi, fleet):
+    kw = dict(kind="lain", date=DAY, origin="a", destination="b", items=_items(), idempotency_key="do-1")
+    a = s.create_delivery(koperasi, **kw)
+    b = s.create_delivery(koperasi, **kw)
+    assert a.pk == b.pk and DeliveryOrder.objects.count() == 1
+    old = s.create_driver(koperasi, name="Lama", license_valid_until=dt.date(2025, 1, 1))
+    with pytest.raises(DomainError) as e:
+        s.start_trip(koperasi, vehicle=fleet["truck"], driver=old, date=DAY)
+    assert e.value.code == "driver_license_expired"
+    assert not Trip.objects.exists()
