@@ -453,3 +453,41 @@ def record_rat(koperasi: Koperasi, *, fiscal_year: int, held_on: dt.date, attend
                   "note": note[:300], "created_by": by if getattr(by, "pk", None) else None})
     snapshots.refresh_koperasi(koperasi, today=today)
     return rat
+
+
+@transaction.atomic
+def save_health_config(data: dict, *, by=None):
+    """A new version of the health parameters (weights, classes, thresholds, bands), checked for sense."""
+    from .health import DEFAULT_CONFIG
+    from .models import HealthConfig
+
+    if not isinstance(data, dict):
+        raise DomainError("Format parameter tidak dikenal.", "Unknown format.", field="config")
+    weights = data.get("weights", DEFAULT_CONFIG["weights"])
+    if set(weights) - set(DEFAULT_CONFIG["weights"]) or any(
+            not isinstance(v, int | float) or v < 0 for v in weights.values()) or not sum(weights.values()):
+        raise DomainError("Bobot aspek harus angka ≥ 0 (tata_kelola, profil_risiko, kinerja_keuangan, permodalan) "
+                          "dan tidak semuanya nol.", "Weights must be numbers ≥ 0, not all zero.", field="config")
+    classes = data.get("classes", DEFAULT_CONFIG["classes"])
+    try:
+        ordered = float(classes["sehat"]) > float(classes["cukup"]) > float(classes["pengawasan"]) >= 0
+    except (KeyError, TypeError, ValueError):
+        ordered = False
+    if not ordered:
+        raise DomainError("Batas kelas harus sehat > cukup > pengawasan ≥ 0.", "Class limits must descend.",
+                          field="config")
+    bands = data.get("bands", {})
+    for key, band in bands.items():
+        limits = band.get("limits") if isinstance(band, dict) else None
+        if key not in DEFAULT_CONFIG["bands"] or not isinstance(limits, list) or len(limits) != 3:
+            raise DomainError(f"Rentang rasio {key!r} tidak valid (perlu 3 batas).", "Invalid band.", field="config")
+        up = band.get("direction", DEFAULT_CONFIG["bands"][key]["direction"]) == "lower_better"
+        if sorted(limits, reverse=not up) != limits:
+            raise DomainError(f"Batas rentang {key!r} tidak berurutan.", "Band limits out of order.", field="config")
+    thresholds = data.get("thresholds", {})
+    if set(thresholds) - set(DEFAULT_CONFIG["thresholds"]) or any(
+            not isinstance(v, int | float) or v < 0 for v in thresholds.values()):
+        raise DomainError("Ambang peringatan harus angka ≥ 0.", "Thresholds must be numbers ≥ 0.", field="config")
+    return HealthConfig.objects.create(weights=weights, classes=classes, bands=bands, thresholds=thresholds,
+                                       created_by=by if getattr(by, "pk", None) else None,
+                                       name=f"Versi {timezone.localdate():%d-%m-%Y}")

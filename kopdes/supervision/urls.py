@@ -12,6 +12,7 @@ global_urlpatterns = [
     path("pengawasan/peringatan/", views.warning_list, name="warning_list"),
     path("pengawasan/bukti/<int:pk>/", views.evidence, name="evidence"),
     path("pengawasan/impor/", views.import_formations, name="import"),
+    path("pengawasan/parameter/", views.parameters, name="parameters"),
 ]
 
 urlpatterns = [

@@ -26,7 +26,7 @@ from kopdes.core.access import tenant_view
 from kopdes.core.errors import DomainError
 from kopdes.core.models import Koperasi, Region
 
-from . import queries, services, snapshots
+from . import health, queries, services, snapshots
 from .access import (
     can_edit_village,
     can_view_village,
@@ -281,6 +281,32 @@ def import_formations(request: HttpRequest) -> HttpResponse:
             else:
                 messages.error(request, f"{len(result.errors)} baris salah; tidak ada yang disimpan.")
     return render(request, "supervision/import.html", {"form": form, "result": result, "codes": codes})
+
+
+@login_required
+def parameters(request: HttpRequest) -> HttpResponse:
+    """Health-score weights, ratio bands, class limits and warning thresholds. National users may change them
+    (a new version; the newest applies at the next refresh)."""
+    import json
+
+    codes = _supervisor_scope(request)
+    can_edit = codes == [] or request.user.is_superuser
+    cfg = health.current_config()
+    error = None
+    text = json.dumps({k: cfg[k] for k in ("weights", "classes", "thresholds", "bands")}, indent=2, ensure_ascii=False)
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied
+        text = request.POST.get("config", "")
+        try:
+            services.save_health_config(json.loads(text), by=request.user)
+        except (ValueError, DomainError) as exc:
+            error = exc.message if isinstance(exc, DomainError) else f"JSON tidak valid: {exc}"
+        else:
+            messages.success(request, "Parameter disimpan; berlaku pada penyegaran berikutnya.")
+            return redirect("supervision:parameters")
+    return render(request, "supervision/parameters.html", {"text": text, "error": error, "can_edit": can_edit,
+                                                           "aspects": health.ASPECT_LABELS, "cfg": cfg})
 
 
 # --- tenant pages --------------------------------------------------------------------------------------------

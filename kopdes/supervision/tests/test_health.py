@@ -102,3 +102,20 @@ def test_full_refresh_rescores_simulated(db, simulated):
     assert scored.exists() and not scored.exclude(health_class="khusus").exists()
     assert RegionStat.objects.get(code="").get("h:khusus") == scored.count()
     assert stats.stage_counts(RegionStat.objects.get(code=""))[0] >= 83762 - simulated
+
+
+def test_parameters_page_national_only_and_checked(db, satgas, dinas_oki, client_as):
+    import json
+    assert client_as(dinas_oki).get("/pengawasan/parameter/").status_code == 200
+    good = {"weights": {"tata_kelola": 25, "profil_risiko": 25, "kinerja_keuangan": 25, "permodalan": 25},
+            "classes": {"sehat": 85, "cukup": 70, "pengawasan": 55}, "thresholds": {"npl_pct": 8}}
+    assert client_as(dinas_oki).post("/pengawasan/parameter/", {"config": json.dumps(good)}).status_code == 403
+    bad = {**good, "classes": {"sehat": 50, "cukup": 70, "pengawasan": 55}}
+    r = client_as(satgas).post("/pengawasan/parameter/", {"config": json.dumps(bad)})
+    assert r.status_code == 200 and "sehat &gt; cukup" in r.content.decode()
+    assert not HealthConfig.objects.exists()
+    r = client_as(satgas).post("/pengawasan/parameter/", {"config": json.dumps(good)})
+    assert r.status_code == 302
+    cfg = health.current_config()
+    assert cfg["weights"]["permodalan"] == 25 and cfg["thresholds"]["npl_pct"] == 8
+    assert cfg["thresholds"]["inactive_days"] == 30  # defaults kept for what was not given
