@@ -27,7 +27,11 @@ class SupervisionConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_save
 
+        from kopdes.core.dashboard import register_widget
         from kopdes.core.navigation import MenuItem, register
 
+        from .widgets import health_widget
+
         post_save.connect(_mark_dirty_on_activity, dispatch_uid="supervision_mark_dirty")
+        register_widget(health_widget)
         register(MenuItem("Laporan", "Pembinaan & kesehatan", "supervision:koperasi", "clipboard2-pulse", order=80))

@@ -114,3 +114,12 @@ def test_cooperative_page_shows_health_breakdown(db, koperasi, dinas_oki, client
     assert snap.assets == Decimal("4000000") and snap.equity == Decimal("1000000")
     eq = next(row for row in r.context["latest"].breakdown if row["key"] == "equity_ratio")
     assert eq["value"] == "25.00" and eq["score"] == 3  # 25% equity/assets → band 20–30
+
+
+def test_dashboard_card_on_the_cooperative_home(db, koperasi, make_user, client_as):
+    from kopdes.supervision.snapshots import refresh_koperasi
+
+    refresh_koperasi(koperasi, today=TODAY)
+    r = client_as(make_user("ketua", koperasi=koperasi)).get(f"/k/{koperasi.slug}/")
+    assert r.status_code == 200 and "Kesehatan koperasi" in r.content.decode()
+    assert f"/k/{koperasi.slug}/pembinaan/" in r.content.decode()
