@@ -85,13 +85,15 @@ def _accounts(k: Koperasi) -> list[Account]:
 
 def _closing_sums(k: Koperasi, start: dt.date | None, end: dt.date | None) -> dict:
     """Lines of year-end closing entries in the range (subtracted from income/expense figures)."""
-    entries = JournalEntry.objects.filter(koperasi=k, source=CLOSING_SOURCE, status="posted")
-    if start:
-        entries = entries.filter(date__gte=start)
-    if end:
-        entries = entries.filter(date__lte=end)
+    from .models import YearClose
+
     out: dict = defaultdict(lambda: [ZERO, ZERO])
-    ids = list(entries.values_list("pk", flat=True))  # a handful: one per closed year
+    entries = YearClose.objects.filter(koperasi=k, entry__isnull=False)  # one row per closed year
+    if start:
+        entries = entries.filter(entry__date__gte=start)
+    if end:
+        entries = entries.filter(entry__date__lte=end)
+    ids = list(entries.values_list("entry_id", flat=True))
     if not ids:
         return out
     q = JournalLine.objects.filter(koperasi=k, entry_id__in=ids)

@@ -83,12 +83,16 @@ def is_closed(koperasi: Koperasi, date: dt.date) -> bool:
 
 def _check_period(koperasi: Koperasi, date: dt.date) -> None:
     if is_closed(koperasi, date):
-        raise DomainError(
-            f"Periode {date.month:02d}/{date.year} sudah ditutup; jurnal bertanggal {date:%d-%m-%Y} tidak dapat "
-            "diposting. Buka kembali periode (ketua + bendahara) atau pakai tanggal di periode terbuka.",
-            f"Period {date.month:02d}/{date.year} is closed; an entry dated {date.isoformat()} cannot be posted.",
-            field="date", code="period_closed",
-        )
+        raise _period_error(date)
+
+
+def _period_error(date: dt.date) -> DomainError:
+    return DomainError(
+        f"Periode {date.month:02d}/{date.year} sudah ditutup; jurnal bertanggal {date:%d-%m-%Y} tidak dapat "
+        "diposting. Buka kembali periode (ketua + bendahara) atau pakai tanggal di periode terbuka.",
+        f"Period {date.month:02d}/{date.year} is closed; an entry dated {date.isoformat()} cannot be posted.",
+        field="date", code="period_closed",
+    )
 
 
 # --- validation ---------------------------------------------------------------------------------------------
@@ -197,18 +201,25 @@ def _validate(koperasi: Koperasi, date, lines: list[Line]) -> tuple[list[tuple[L
 
 # --- numbering ----------------------------------------------------------------------------------------------
 
-def _next_number(koperasi: Koperasi, year: int) -> int:
+def _next_number(koperasi: Koperasi, year: int, date: dt.date | None = None) -> int | None:
     """Gap-free: one upsert increments the cooperative-year counter and returns the number; the counter row
-    stays locked until the posting transaction ends, and a rollback takes the number back with the entry."""
+    stays locked until the posting transaction ends, and a rollback takes the number back with the entry.
+    With ``date``, the same statement refuses a date in a closed month (returns None: nothing changed)."""
     table = JournalCounter._meta.db_table
+    guard, params = "", [koperasi.pk, year]
+    if date is not None:
+        guard = (f" WHERE NOT EXISTS (SELECT 1 FROM {Period._meta.db_table} WHERE koperasi_id = %s AND year = %s "
+                 "AND month = %s AND status = 'closed')")
+        params += [koperasi.pk, date.year, date.month]
     with connection.cursor() as cur:
         cur.execute(
-            f"INSERT INTO {table} (koperasi_id, year, last_number) VALUES (%s, %s, 1) "
+            f"INSERT INTO {table} (koperasi_id, year, last_number) SELECT %s, %s, 1{guard or ' WHERE 1 = 1'} "
             f"ON CONFLICT (koperasi_id, year) DO UPDATE SET last_number = {table}.last_number + 1 "
             "RETURNING last_number",
-            [koperasi.pk, year],
+            params,
         )
-        return int(cur.fetchone()[0])
+        row = cur.fetchone()
+    return int(row[0]) if row else None
 
 
 def _bump_snapshots(koperasi: Koperasi, date: dt.date, rows: list[tuple[Account, str, Decimal, Decimal]]) -> None:
@@ -234,10 +245,10 @@ def _bump_snapshots(koperasi: Koperasi, date: dt.date, rows: list[tuple[Account,
 
 def _write_entry(koperasi, *, date, memo, checked, total, source, source_id, idempotency_key, by,
                  reversal_of=None, allow_closed=False) -> JournalEntry:
-    if not allow_closed:
-        _check_period(koperasi, date)
     year = fiscal_year(koperasi, date)
-    number = _next_number(koperasi, year)
+    number = _next_number(koperasi, year, None if allow_closed else date)
+    if number is None:
+        raise _period_error(date)
     entry = JournalEntry.objects.create(
         koperasi=koperasi, year=year, number=number, date=date, memo=(memo or "")[:300],
         source=(source or "")[:60], source_id=str(source_id or "")[:64], idempotency_key=idempotency_key,
