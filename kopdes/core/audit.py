@@ -70,7 +70,9 @@ def _jsonable(value):
         return str(value)
     if isinstance(value, bytes | memoryview):
         return "<binary>"
-    if hasattr(value, "name") and hasattr(value, "url"):  # FieldFile
+    from django.db.models.fields.files import FieldFile
+
+    if isinstance(value, FieldFile):  # an empty file field has no url: use the stored name only
         return value.name or ""
     return value
 

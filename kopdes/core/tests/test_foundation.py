@@ -362,3 +362,13 @@ def test_english_locale(koperasi, make_user, client):
     assert "Log out" in body and "By-laws in force" in body
     client.post("/i18n/setlang/", {"language": "id", "next": "/"})
     assert "Pengurus & pengawas" in client.get(f"/k/{koperasi.slug}/").content.decode()
+
+
+def test_audit_snapshot_of_empty_file_field():
+    from django.db.models import FileField
+    from django.db.models.fields.files import FieldFile
+
+    from kopdes.core.audit import _jsonable
+
+    assert _jsonable(FieldFile(None, FileField(name="f"), None)) == ""
+    assert _jsonable(FieldFile(None, FileField(name="f"), "bukti/a.pdf")) == "bukti/a.pdf"
