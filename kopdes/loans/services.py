@@ -843,20 +843,21 @@ def run_ageing(koperasi, *, as_of: dt.date | None = None, post_provision: bool =
     loan_t, inst_t = Loan._meta.db_table, Installment._meta.db_table
     hist_t = "loans_loanclasshistory"
     pg = connection.vendor == "postgresql"
-    overdue = (f"SELECT loan_id, {{days}} AS dpd FROM {inst_t} WHERE koperasi_id = %s AND settled = %s "
-               f"AND superseded = %s AND due_date < %s GROUP BY loan_id")
+    # literal FALSE (not a parameter) so PostgreSQL can use the partial index of open instalments
+    open_rows = f"{inst_t}.settled = FALSE AND {inst_t}.superseded = FALSE"
     days = "(%s::date - MIN(due_date))" if pg else "CAST(julianday(%s) - julianday(MIN(due_date)) AS INTEGER)"
     with connection.cursor() as cur:
         # only rows that change are written: loans no longer overdue, then the overdue ones whose dpd moved
         cur.execute(
-            f"UPDATE {loan_t} SET dpd = 0 WHERE koperasi_id = %s AND status = 'aktif' AND dpd <> 0 AND id NOT IN "
-            f"(SELECT loan_id FROM {inst_t} WHERE koperasi_id = %s AND settled = %s AND superseded = %s "
-            f"AND due_date < %s)", [kid, kid, False, False, as_of])
+            f"UPDATE {loan_t} SET dpd = 0 WHERE koperasi_id = %s AND status = 'aktif' AND dpd <> 0 AND NOT EXISTS "
+            f"(SELECT 1 FROM {inst_t} WHERE {inst_t}.loan_id = {loan_t}.id AND {open_rows} "
+            f"AND {inst_t}.due_date < %s)", [kid, as_of])
         lap("reset dpd")
         cur.execute(
-            f"UPDATE {loan_t} SET dpd = s.dpd FROM ({overdue.format(days=days)}) s "
+            f"UPDATE {loan_t} SET dpd = s.dpd FROM (SELECT loan_id, {days} AS dpd FROM {inst_t} "
+            f"WHERE koperasi_id = %s AND {open_rows} AND due_date < %s GROUP BY loan_id) s "
             f"WHERE {loan_t}.id = s.loan_id AND {loan_t}.koperasi_id = %s AND {loan_t}.status = 'aktif' "
-            f"AND {loan_t}.dpd <> s.dpd", [as_of, kid, False, False, as_of, kid])
+            f"AND {loan_t}.dpd <> s.dpd", [as_of, kid, as_of, kid])
         lap("dpd")
         case, params = _class_case_sql(s)
         cur.execute(f"UPDATE {loan_t} SET loan_class = {case} WHERE koperasi_id = %s AND status = 'aktif' "
