@@ -175,16 +175,43 @@ def api_checkout(request):
             return JsonResponse({"error": "Belum ada shift terbuka. Buka shift dulu.", "code": "shift_closed"},
                                 status=400)
     member = data.get("member_id")
+    photo = None
+    if data.get("photo"):
+        photo = _photo_from_data_url(str(data["photo"]))
+        if photo is None:
+            return JsonResponse({"error": "Foto serah terima tidak valid (JPEG/PNG, maks. 3 MB).", "field": "photo"},
+                                status=400)
     try:
         result = pos.checkout(
             k, client_id=str(data.get("client_id") or ""), shift=shift, lines=data.get("lines") or [],
             member=int(member) if member else None, method=data.get("method") or "cash",
             tendered=data.get("tendered"), payment_ref=data.get("payment_ref") or "",
-            buyer_nik=data.get("buyer_nik") or "", buyer_name=data.get("buyer_name") or "", by=request.user)
+            buyer_nik=data.get("buyer_nik") or "", buyer_name=data.get("buyer_name") or "", by=request.user,
+            photo=photo)
     except DomainError as exc:
         return JsonResponse({"error": exc.message, "code": exc.code, "field": exc.field}, status=exc.status)
     result["receipt_url"] = reverse("retail:receipt", args=[k.slug, result["sale_id"]])
     return JsonResponse(result)
+
+
+def _photo_from_data_url(text: str):
+    """``data:image/jpeg;base64,…`` from the phone camera → a ContentFile (None if not a small JPEG/PNG)."""
+    import base64
+    import binascii
+
+    from django.core.files.base import ContentFile
+
+    head, _sep, b64 = text.partition(",")
+    ext = {"data:image/jpeg;base64": "jpg", "data:image/png;base64": "png"}.get(head)
+    if not ext or len(b64) > 4_200_000:
+        return None
+    try:
+        raw = base64.b64decode(b64, validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    if not (raw.startswith(b"\xff\xd8") or raw.startswith(b"\x89PNG")):
+        return None
+    return ContentFile(raw, name=f"serah-terima.{ext}")
 
 
 @tenant_view(unit=U)

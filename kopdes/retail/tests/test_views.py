@@ -100,3 +100,28 @@ def test_foreign_and_read_only_users(koperasi, other_koperasi, setup, make_user,
     assert pengawas.post(url("api_checkout", koperasi), "{}", content_type="application/json").status_code == 403
     apoteker = client_as(make_user("operator", koperasi=koperasi, unit="apotek"))
     assert apoteker.get(url("pos", koperasi)).status_code == 403
+
+
+def test_fertilizer_sale_with_handover_photo_over_http(koperasi, setup, settings, tmp_path):
+    import base64
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    shop, kasir, c = setup
+    farmer = member(koperasi)
+    services.set_allocation(koperasi, member_id=farmer.pk, season="MT", fertilizer_type="urea", allocated_kg="100",
+                            valid_from=dt.date(2020, 1, 1), valid_to=dt.date(2099, 12, 31))
+    c.post(url("pos", koperasi), {"action": "open", "location": shop["gerai"].pk, "float": "0"})
+    png = base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"0" * 64).decode()
+    body = {"client_id": cid(), "member_id": farmer.pk, "lines": [{"product_id": shop["urea"].pk, "qty": "50"}],
+            "photo": "data:image/png;base64," + png}
+    r = c.post(url("api_checkout", koperasi), json.dumps(body), content_type="application/json")
+    assert r.status_code == 200, r.content
+    sale = Sale.objects.get(pk=r.json()["sale_id"])
+    assert sale.handover_photo.name.endswith(".png") and sale.buyer_nik == farmer.nik
+    bad = dict(body, client_id=cid(), photo="data:text/html;base64,PGI+")
+    assert c.post(url("api_checkout", koperasi), json.dumps(bad), content_type="application/json").status_code == 400
+    # over-allocation over HTTP: clear message, nothing recorded
+    over = dict(body, client_id=cid(), photo=None, lines=[{"product_id": shop["urea"].pk, "qty": "60"}])
+    r = c.post(url("api_checkout", koperasi), json.dumps(over), content_type="application/json")
+    assert r.status_code == 400 and "alokasi RDKK" in r.json()["error"]
+    assert Sale.objects.filter(koperasi=koperasi).count() == 1
