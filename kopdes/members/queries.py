@@ -47,9 +47,19 @@ def search_members(koperasi: Koperasi, q: str, qs: QuerySet | None = None) -> Qu
     words = name_tokens(text)
     if not words:
         return qs.none()
-    for w in sorted(words, key=len, reverse=True):
-        sub = MemberNameToken.objects.filter(koperasi=koperasi).filter(_prefix("token", w)).values("member_id")
-        qs = qs.filter(pk__in=sub)
+    tokens = MemberNameToken.objects.filter(koperasi=koperasi)
+    ranges = [tokens.filter(_prefix("token", w)) for w in words]
+    if len(ranges) > 1:
+        # several words: start from the rarest (index-only counts), so the work follows the smallest hit list
+        counted = sorted(((r.count(), i) for i, r in enumerate(ranges)))
+        n, first = counted[0]
+        if n <= 900:
+            ids = list(ranges[first].values_list("member_id", flat=True))
+            qs = qs.filter(pk__in=ids)
+            ranges = [ranges[i] for _n, i in counted[1:]]
+            ranges = [r.filter(member_id__in=ids) for r in ranges]
+    for r in ranges:
+        qs = qs.filter(pk__in=r.values("member_id"))
     return qs
 
 
