@@ -50,6 +50,11 @@ class Access:
         return self.superuser or self.supervisor or bool(self.roles - {Role.ANGGOTA})
 
     @property
+    def is_clinical(self) -> bool:
+        """Clinic staff: the only ones (with the patient) who read medical content. Not even an administrator."""
+        return Role.OPERATOR in self.roles and Unit.KLINIK in self.units
+
+    @property
     def is_member_only(self) -> bool:
         return self.roles == {Role.ANGGOTA} and not self.supervisor and not self.superuser
 

@@ -372,3 +372,11 @@ def test_audit_snapshot_of_empty_file_field():
 
     assert _jsonable(FieldFile(None, FileField(name="f"), None)) == ""
     assert _jsonable(FieldFile(None, FileField(name="f"), "bukti/a.pdf")) == "bukti/a.pdf"
+
+
+def test_only_clinic_staff_are_clinical(koperasi, make_user):
+    doctor = make_user("operator", koperasi=koperasi, unit=Unit.KLINIK)
+    assert get_access(doctor, koperasi).is_clinical
+    for role in ("ketua", "pengawas"):
+        assert not get_access(make_user(role, koperasi=koperasi), koperasi).is_clinical
+    assert not get_access(make_user("operator", koperasi=koperasi, unit=Unit.APOTEK), koperasi).is_clinical
