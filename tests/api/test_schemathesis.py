@@ -22,7 +22,21 @@ schema.config.checks.positive_data_acceptance.expected_statuses = [
 
 
 @pytest.fixture
-def fuzz_ctx(koperasi, make_user, token_for, member_in):
+def _keep_test_connection():
+    """Like Django's test client: the raw WSGI handler must not close the test's database connection
+    (it lives inside the test transaction; PostgreSQL would otherwise see it closed after the first call)."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def fuzz_ctx(koperasi, make_user, token_for, member_in, _keep_test_connection):
     from kopdes.api.models import ApiToken
     from kopdes.savings.services import deposit
 

@@ -20,6 +20,32 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PORTAL_PHONE = "081273000099"  # the members demo's portal login "anggota"
 
 
+def _give_loan(ctx, member) -> None:
+    """A disbursed loan for the demo member (through the loans unit's services), so loans are not just zero."""
+    import datetime as dt
+
+    from kopdes.loans import services as loans
+    from kopdes.loans.models import Loan
+
+    k, users = ctx.koperasi, ctx.users
+    if Loan.objects.filter(koperasi=k, member_id=member.pk, status="aktif").exists():
+        return
+    product = loans.default_products(k)[0]
+    day = ctx.today - dt.timedelta(days=45)
+    loan = loans.apply(k, member=member, product=product, amount=Decimal("600000"), tenor=6, purpose="konsumtif",
+                       income=Decimal("5000000"), expense=Decimal("2000000"), by=users["simpanpinjam"],
+                       applied_on=day)
+    loans.analyse(k, loan, note="Layak", by=users["simpanpinjam"])
+    loans.approve(k, loan, by=users["ketua"])
+    loan.refresh_from_db()
+    if loan.status != "disetujui":
+        loans.approve(k, loan, by=users["bendahara"])
+    loans.disburse(k, loan, by=users["simpanpinjam"], date=day, channel="tunai")
+    loan.refresh_from_db()
+    loans.repay(k, loan, amount=Decimal("110000"), date=day + dt.timedelta(days=30), channel="tunai",
+                by=users["simpanpinjam"])
+
+
 def test_demo_member_sees_own_savings_and_loans_on_a_phone(phone_page, live_server):
     from kopdes.ledger.queries import member_balance
     from kopdes.members.models import Member
@@ -27,6 +53,7 @@ def test_demo_member_sees_own_savings_and_loans_on_a_phone(phone_page, live_serv
     ctx = build_demo(apps=["ledger", "members", "savings", "loans", "portal"])
     k = ctx.koperasi
     member = Member.objects.get(koperasi=k, user__username="anggota")
+    _give_loan(ctx, member)
     savings = {code: member_balance(k, code, member.pk) for code in ("3101", "3102", "2101")}
     loan_receivable = member_balance(k, "1131", member.pk)
 
@@ -44,6 +71,7 @@ def test_demo_member_sees_own_savings_and_loans_on_a_phone(phone_page, live_serv
     assert page.inner_text("[data-testid=savings-sukarela]") == format_rupiah(savings["2101"])
     assert page.inner_text("[data-testid=savings-total]") == format_rupiah(sum(savings.values(), Decimal(0)))
     # loans: outstanding principal equals the member's piutang pinjaman (1131) in the ledger
+    assert loan_receivable > 0
     assert page.inner_text("[data-testid=loan-outstanding]") == format_rupiah(loan_receivable)
     # nothing wider than the phone
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
@@ -57,13 +85,11 @@ def test_demo_member_sees_own_savings_and_loans_on_a_phone(phone_page, live_serv
     page.goto(f"{live_server.url}/portal/pinjaman/")
     body = page.inner_text("body")
     assert "Pinjaman saya" in body
-    first = page.locator("main a.card").first
-    if first.count():
-        first.click()
-        page.wait_for_load_state()
-        assert page.inner_text("[data-testid=loan-detail-outstanding]").startswith("Rp")
-        assert "Jadwal angsuran" in page.inner_text("body")
-        screenshot(page, "portal-loan-phone")
+    page.locator("main a.card").first.click()
+    page.wait_for_load_state()
+    assert page.inner_text("[data-testid=loan-detail-outstanding]") == format_rupiah(loan_receivable)
+    assert "Jadwal angsuran" in page.inner_text("body")
+    screenshot(page, "portal-loan-phone")
 
     page.goto(f"{live_server.url}/portal/shu/")
     assert "SHU saya" in page.inner_text("body")
