@@ -14,9 +14,23 @@ def _mark_dirty_on_activity(sender, instance, raw=False, **kwargs):
     kid = getattr(instance, "koperasi_id", None)
     if not kid:
         return
+    from django.db import connection, transaction
+
     from .snapshots import mark_dirty
 
-    mark_dirty(kid)
+    if not connection.in_atomic_block:
+        mark_dirty(kid)
+        return
+    # Once per transaction and cooperative (a POS sale saves ~10 rows): skip if a flag for this cooperative is
+    # already queued. A rolled-back transaction empties run_on_commit, so nothing stale is left behind.
+    if any(getattr(cb, "kopdes_dirty_kid", None) == kid for _sids, cb, *_rest in connection.run_on_commit):
+        return
+
+    def flag():
+        mark_dirty(kid)
+
+    flag.kopdes_dirty_kid = kid
+    transaction.on_commit(flag)
 
 
 class SupervisionConfig(AppConfig):

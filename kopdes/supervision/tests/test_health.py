@@ -62,18 +62,27 @@ def test_warnings_with_reasons():
     assert "no_rat" not in health.warnings(fig(last_rat_date=None), dt.date(2026, 5, 1))
 
 
-def test_snapshot_from_books_incremental_and_region_totals(db, koperasi):
+def test_snapshot_from_books_incremental_and_region_totals(db, koperasi, django_capture_on_commit_callbacks):
     pytest.importorskip("kopdes.ledger.services")
     from kopdes.ledger.services import Line, post
 
     snap = snapshots.refresh_koperasi(koperasi, today=TODAY)
     assert snap.assets == 0 and snap.health_class == "belum"
     kab_before = RegionStat.objects.get(code="16.02").get("assets")
-    post(koperasi, date=dt.date(2026, 10, 1), memo="setoran modal", lines=[
-        Line("1101", debit=D("5000000")), Line("3101", credit=D("1000000")), Line("3102", credit=D("500000")),
-        Line("3301", credit=D("3500000"))])
-    post(koperasi, date=dt.date(2026, 10, 5), memo="penjualan", lines=[
-        Line("1103", debit=D("800000"), unit="sembako"), Line("4111", credit=D("800000"), unit="sembako")])
+    # the test runs in one transaction: let the flags queued while setting up fire now, as a commit would
+    from django.db import connection
+
+    for _sids, cb, *_rest in connection.run_on_commit:
+        cb()
+    connection.run_on_commit.clear()
+    snapshots.refresh_koperasi(koperasi, today=TODAY)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        post(koperasi, date=dt.date(2026, 10, 1), memo="setoran modal", lines=[
+            Line("1101", debit=D("5000000")), Line("3101", credit=D("1000000")), Line("3102", credit=D("500000")),
+            Line("3301", credit=D("3500000"))])
+        post(koperasi, date=dt.date(2026, 10, 5), memo="penjualan", lines=[
+            Line("1103", debit=D("800000"), unit="sembako"), Line("4111", credit=D("800000"), unit="sembako")])
+    assert len(callbacks) == 1  # one flag per cooperative and transaction, however many rows were saved
     assert CoopSnapshot.objects.get(pk=snap.pk).dirty  # flagged by the activity, not recomputed on the spot
     assert snapshots.refresh_dirty(today=TODAY) == 1
     snap.refresh_from_db()
