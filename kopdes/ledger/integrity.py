@@ -3,9 +3,19 @@ without gaps, month snapshots equal to the lines. Returns a list of problems (em
 
 from __future__ import annotations
 
-from django.db.models import Count, F, Max, Q, Sum
+from decimal import Decimal
+
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, Max, Q, Sum
+from django.db.models.functions import Abs
 
 from .models import AccountMonth, JournalEntry, JournalLine
+
+HALF_CENT = Decimal("0.005")
+
+
+def _cents(value) -> Decimal:
+    """Sums to the rupiah cent (SQLite returns float-born sums such as 60305.9900000000001)."""
+    return Decimal(str(value or 0)).quantize(Decimal("0.01"))
 
 
 def check_integrity(koperasi=None) -> list[str]:
@@ -16,15 +26,21 @@ def check_integrity(koperasi=None) -> list[str]:
     if koperasi is not None:
         entries, lines, snaps = (qs.filter(koperasi=koperasi) for qs in (entries, lines, snaps))
     # balanced entries
+    # SQLite keeps NUMERIC values with a fractional part as floating point, so sums are compared to within half a
+    # cent (the same tolerance the SQLite trigger uses); PostgreSQL numeric sums are exact.
+    money = DecimalField(max_digits=20, decimal_places=2)
     bad = (lines.values("entry_id").annotate(d=Sum("debit"), c=Sum("credit"))
-           .filter(~Q(d=Sum("credit"))).order_by())
+           .annotate(gap=Abs(ExpressionWrapper(F("d") - F("c"), output_field=money)))
+           .filter(gap__gte=HALF_CENT).order_by())
     for row in bad[:50]:
         problems.append(f"entry {row['entry_id']}: debit {row['d']} != credit {row['c']}")
     empty = entries.filter(status="posted").annotate(n=Count("lines")).filter(n__lt=2)
     for e in empty[:50]:
         problems.append(f"entry {e.pk}: fewer than two lines")
     wrong = (entries.filter(status="posted").annotate(d=Sum("lines__debit"), c=Sum("lines__credit"))
-             .filter(~Q(d=F("amount")) | ~Q(c=F("amount"))))
+             .annotate(gd=Abs(ExpressionWrapper(F("d") - F("amount"), output_field=money)),
+                       gc=Abs(ExpressionWrapper(F("c") - F("amount"), output_field=money)))
+             .filter(Q(gd__gte=HALF_CENT) | Q(gc__gte=HALF_CENT)))
     for e in wrong[:50]:
         problems.append(f"entry {e.pk}: lines {e.d}/{e.c} differ from amount {e.amount}")
     drafts = entries.filter(status="draft").count()
@@ -39,15 +55,17 @@ def check_integrity(koperasi=None) -> list[str]:
     from django.db.models.functions import ExtractMonth, ExtractYear
 
     actual = {
-        (r["koperasi_id"], r["account_id"], r["unit"], r["y"], r["m"]): (r["d"], r["c"])
+        (r["koperasi_id"], r["account_id"], r["unit"], r["y"], r["m"]): (_cents(r["d"]), _cents(r["c"]))
         for r in lines.filter(entry__status="posted").annotate(y=ExtractYear("date"), m=ExtractMonth("date"))
         .values("koperasi_id", "account_id", "unit", "y", "m").annotate(d=Sum("debit"), c=Sum("credit")).order_by()
     }
     stored = {
-        (s.koperasi_id, s.account_id, s.unit, s.year, s.month): (s.debit, s.credit) for s in snaps
+        (s.koperasi_id, s.account_id, s.unit, s.year, s.month): (_cents(s.debit), _cents(s.credit)) for s in snaps
         if s.debit or s.credit
     }
     if actual != stored:
-        diff = set(actual.items()) ^ set(stored.items())
-        problems.append(f"month snapshots differ from lines in {len(diff)} places")
+        keys = {k for k in actual.keys() | stored.keys() if actual.get(k) != stored.get(k)}
+        problems.append(f"month snapshots differ from lines in {len(keys)} places")
+        for key in sorted(keys, key=str)[:20]:
+            problems.append(f"  snapshot {key}: lines {actual.get(key)} stored {stored.get(key)}")
     return problems

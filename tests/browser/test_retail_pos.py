@@ -3,37 +3,17 @@ stock, the member's purchase history and the ledger all change consistently."""
 
 from __future__ import annotations
 
-import os
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run"]
 SHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def chromium():
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("KOPDES_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"{CHROMIUM} is missing but KOPDES_REQUIRE_BROWSER=1")
-        pytest.skip("Chromium not installed")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
-
-
-def test_member_sale_on_a_phone_receipt_and_books_agree(chromium, live_server):
+def test_member_sale_on_a_phone_receipt_and_books_agree(browser, live_server):
     from kopdes.core.services import create_koperasi, create_user_with_role
     from kopdes.ledger.queries import account_balance
     from kopdes.members.services import card_payload
@@ -48,7 +28,7 @@ def test_member_sale_on_a_phone_receipt_and_books_agree(chromium, live_server):
                           full_name="Dewi Lestari")
     valuation_before = stock.valuation(k)["1151"]
 
-    ctx = chromium.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True,
+    ctx = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True,
                                locale="id-ID")
     page = ctx.new_page()
     page.set_default_timeout(15000)
