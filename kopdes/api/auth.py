@@ -69,6 +69,13 @@ class TokenAuth(HttpBearer):
             p = Principal(device=dev) if dev is not None else None
         if p is None:
             return None
+        repeated = sorted(k for k, values in request.GET.lists() if len(values) > 1)
+        if repeated:
+            # no query parameter of this API is a list: a repeated one is ambiguous, never silently one of them
+            raise ApiProblem(
+                422, f"Parameter {repeated[0]} diberikan lebih dari sekali.",
+                f"Query parameter {repeated[0]} was given more than once.", field=repeated[0],
+                code="validation_error")
         retry = services.hit(p.rate_key, p.rate_limit)
         if retry is not None:
             raise ApiProblem(

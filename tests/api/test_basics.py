@@ -103,6 +103,10 @@ def test_pagination_and_validation_problem(koperasi, make_user, token_for, api):
     r = api(raw).get("/api/v1/regions", limit=0)
     assert r.status_code == 422 and r["Content-Type"] == "application/problem+json"
     assert r.json()["field"] == "limit" and r.json()["code"] == "validation_error"
+    # a repeated scalar parameter is ambiguous: refused, not silently resolved to one of the values
+    r = api(raw).get("/api/v1/regions?parent=16.02.04&parent=16.02.05")
+    assert r.status_code == 422 and r.json()["field"] == "parent"
+    assert "lebih dari sekali" in r.json()["message_id"] and "more than once" in r.json()["message_en"]
 
 
 def test_rate_limit_429_with_retry_after(koperasi, make_user, token_for, api):
