@@ -2,9 +2,17 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from . import throttle
+
+
+def _locked_message(minutes: int) -> str:
+    return (f"Terlalu banyak percobaan yang salah. Coba lagi dalam {minutes} menit, atau minta ketua/sekretaris "
+            f"koperasi atau admin Dinas mengatur ulang kata sandi. / Too many failed attempts. Try again in "
+            f"{minutes} minutes, or ask your board or the Dinas admin to reset the password.")
+
 
 class LoginForm(AuthenticationForm):
-    """Username or phone number; a clear bilingual error."""
+    """Username or phone number; a clear bilingual error; lock-out after repeated wrong passwords."""
 
     username = forms.CharField(label=_("Nama pengguna atau nomor HP"), max_length=150,
                                widget=forms.TextInput(attrs={"autofocus": True, "class": "form-control",
@@ -16,3 +24,24 @@ class LoginForm(AuthenticationForm):
         "invalid_login": _("Nama pengguna/nomor HP atau kata sandi salah. / Wrong username/phone or password."),
         "inactive": _("Akun ini dinonaktifkan. / This account is disabled."),
     }
+
+    def clean(self):
+        ident = self.cleaned_data.get("username") or ""
+        if ident:
+            minutes = throttle.minutes_locked(ident)
+            if minutes:
+                raise forms.ValidationError(_locked_message(minutes), code="locked")
+        try:
+            cleaned = super().clean()
+        except forms.ValidationError as exc:
+            if ident and any(getattr(e, "code", None) == "invalid_login" for e in exc.error_list):
+                ip = self.request.META.get("REMOTE_ADDR") if self.request is not None else None
+                left, minutes = throttle.record_failure(ident, ip)
+                if minutes:
+                    raise forms.ValidationError(_locked_message(minutes), code="locked") from exc
+                raise forms.ValidationError(
+                    f"{exc.error_list[0].message} Sisa percobaan: {left}. / Attempts left: {left}.",
+                    code="invalid_login") from exc
+            raise
+        throttle.reset(ident)
+        return cleaned

@@ -413,3 +413,23 @@ class IdempotencyRecord(models.Model):
                 fields=["scope", "key"], condition=Q(koperasi__isnull=True), name="idempotency_unique_key_global"
             ),
         ]
+
+
+class LoginThrottle(models.Model):
+    """Failed sign-ins on ``/masuk/`` per login identifier (username or normalised phone number).
+
+    After ``MAX_FAILURES`` wrong passwords within ``WINDOW`` the identifier is locked for ``LOCK`` — for every
+    account, staff and Dinas officials included, and for identifiers that do not exist (so a lock says nothing about
+    whether an account exists). The lock is per identifier, not per address: guessing from many phones counts too.
+    """
+
+    key = models.CharField(max_length=160, unique=True)
+    failures = models.PositiveSmallIntegerField(default=0)
+    first_failure_at = models.DateTimeField(null=True, blank=True)
+    locked_until = models.DateTimeField(null=True, blank=True)
+    last_ip = models.GenericIPAddressField(null=True, blank=True)
+
+    audit_exclude = True  # failures are written to the audit trail as "login_failed" events instead
+
+    class Meta:
+        verbose_name = _("pembatas percobaan masuk")
