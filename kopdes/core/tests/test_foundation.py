@@ -360,6 +360,10 @@ def test_english_locale(koperasi, make_user, client):
     body = client.get(f"/k/{koperasi.slug}/").content.decode()
     assert "Board &amp; supervisors" in body or "Board & supervisors" in body
     assert "Log out" in body and "By-laws in force" in body
+    for url, english in ((f"/k/{koperasi.slug}/profil/", "Profile &amp; legal"),
+                         (f"/k/{koperasi.slug}/audit/", "Audit trail"), ("/wilayah/", "Regions of Indonesia"),
+                         ("/tidak-ada/", "Page not found.")):
+        assert english in client.get(url).content.decode(), url
     client.post("/i18n/setlang/", {"language": "id", "next": "/"})
     assert "Pengurus & pengawas" in client.get(f"/k/{koperasi.slug}/").content.decode()
 
