@@ -24,6 +24,9 @@ class DrugForm(forms.Form):
 class PackForm(forms.Form):
     name = forms.CharField(label=_("Kemasan"), max_length=30, help_text=_("mis. strip, box, botol"))
     factor = forms.DecimalField(label=_("Isi (satuan terkecil)"), min_value=0)
+    member_price = forms.DecimalField(label=_("Harga anggota per kemasan"), min_value=0, required=False,
+                                      help_text=_("kosong = harga satuan × isi"))
+    public_price = forms.DecimalField(label=_("Harga umum per kemasan"), min_value=0, required=False)
 
     def __init__(self, *a, **kw):
         super().__init__(*a, **kw)
@@ -34,8 +37,10 @@ class ReceiveForm(forms.Form):
     drug = forms.ModelChoiceField(label=_("Obat"), queryset=Drug.objects.none())
     lot_number = forms.CharField(label=_("Nomor batch"), max_length=40)
     expiry_date = forms.DateField(label=_("Kedaluwarsa (ED)"), widget=DATE)
-    qty = forms.DecimalField(label=_("Jumlah (satuan terkecil)"), min_value=0)
-    unit_cost = forms.DecimalField(label=_("Harga beli per satuan"), min_value=0)
+    uom = forms.CharField(label=_("Dihitung per"), max_length=30, required=False,
+                          help_text=_("kosong = satuan terkecil; atau nama kemasan obat ini, mis. box, strip"))
+    qty = forms.DecimalField(label=_("Jumlah"), min_value=0)
+    unit_cost = forms.DecimalField(label=_("Harga beli per satuan/kemasan"), min_value=0)
     supplier_ref = forms.CharField(label=_("No. faktur PBF"), max_length=60, required=False)
 
     def __init__(self, *a, koperasi=None, **kw):

@@ -218,6 +218,8 @@ class DispenseLine(PrivateAuditMixin, TenantModel):
     amount = models.DecimalField(**MONEY)
     cost = models.DecimalField(default=ZERO, **MONEY)
     signa = models.CharField(_("aturan pakai"), max_length=120, blank=True)
+    uom_name = models.CharField(_("kemasan"), max_length=30, blank=True)  # sold per pack (strip, box); qty is in base
+    uom_qty = models.DecimalField(_("jumlah kemasan"), null=True, blank=True, **QTY)
     lots = models.JSONField(default=list)  # [{"lot_id", "lot_number", "expiry", "qty"}]
     earliest_expiry = models.DateField(null=True, blank=True)
 

@@ -152,10 +152,48 @@ def add_pack(drug: Drug, *, name: str, factor, member_price=None, public_price=N
     name = (name or "").strip()
     if not name:
         raise _err("Nama kemasan wajib diisi.", "The pack name is required.", "name")
-    if ProductUom.objects.filter(product_id=drug.product_id, name=name).exists():
+    if name.lower() == (drug.base_uom or "").lower():
+        raise _err(f"{name} adalah satuan terkecil obat ini, bukan kemasan.",
+                   f"{name} is this drug's smallest unit, not a pack.", "name", "base_unit")
+    if ProductUom.objects.filter(product_id=drug.product_id, name__iexact=name).exists():
         raise _err(f"Kemasan {name} sudah ada.", f"Pack {name} already exists.", "name", "duplicate")
+    for f, price in (("member_price", member_price), ("public_price", public_price)):
+        if price is None:
+            continue
+        price = _dec(price, f)
+        if price < 0:
+            raise _err("Harga tidak boleh negatif.", "Prices must not be negative.", f)
+        if drug.het_price is not None and price > drug.het_price * factor:
+            raise _err(f"Harga kemasan {name} Rp{price:,.0f} melebihi HET Rp{drug.het_price * factor:,.0f} "
+                       f"({factor.normalize():f} × Rp{drug.het_price:,.0f}).".replace(",", "."),
+                       f"The price of pack {name} exceeds the HET for {factor.normalize():f} units.", f, "above_het")
     return ProductUom.objects.create(koperasi_id=drug.koperasi_id, product_id=drug.product_id, name=name,
                                      factor=factor, member_price=member_price, public_price=public_price)
+
+
+def packs_of(drug: Drug) -> list:
+    from kopdes.retail.models import ProductUom
+
+    return list(ProductUom.objects.filter(koperasi_id=drug.koperasi_id, product_id=drug.product_id).order_by("factor"))
+
+
+def resolve_pack(drug: Drug, *, uom_id=None, uom: str = ""):
+    """The pack a line is counted in (``None`` = the drug's smallest unit). By id (POS) or by name (forms:
+    ``strip``, ``box``); a pack the drug does not have is refused."""
+    from kopdes.retail.models import ProductUom
+
+    name = (uom or "").strip()
+    if not uom_id and (not name or name.lower() == (drug.base_uom or "").lower()):
+        return None
+    qs = ProductUom.objects.filter(koperasi_id=drug.koperasi_id, product_id=drug.product_id)
+    found = qs.filter(pk=uom_id).first() if uom_id else qs.filter(name__iexact=name).first()
+    if found is None:
+        label = name or str(uom_id)
+        have = ", ".join(f"{p.name} ({p.factor.normalize():f} {drug.base_uom})" for p in qs.order_by("factor"))
+        raise _err(f"{drug.name} tidak punya kemasan '{label}'"
+                   + (f"; kemasan yang ada: {have}." if have else f"; jual per {drug.base_uom}."),
+                   f"{drug.name} has no pack '{label}'" + (f"; packs: {have}." if have else "."), "uom", "unknown_pack")
+    return found
 
 
 def default_supplier(koperasi):
@@ -171,7 +209,8 @@ def default_supplier(koperasi):
 @transaction.atomic
 def receive_stock(koperasi, *, lines: list[dict], supplier=None, date: dt.date | None = None, supplier_ref: str = "",
                   by=None):
-    """Drugs in: ``lines`` = ``[{"drug": Drug, "qty", "unit_cost", "lot_number", "expiry_date"}]`` (base units).
+    """Drugs in: ``lines`` = ``[{"drug": Drug, "qty", "unit_cost", "lot_number", "expiry_date", "uom"?}]``: quantity
+    and cost in the smallest unit, or per pack when ``uom`` names one of the drug's packs (``"box"``).
     Every line needs a batch number and an expiry date in the future."""
     from kopdes.retail.services import receive_goods
 
@@ -195,8 +234,12 @@ def receive_stock(koperasi, *, lines: list[dict], supplier=None, date: dt.date |
             raise _err(f"Batch {lot} sudah kedaluwarsa ({exp:%d-%m-%Y}); obat kedaluwarsa tidak boleh diterima.",
                        f"Batch {lot} has expired ({exp}); expired drugs may not be received.", "expiry_date",
                        "expired_on_receipt")
-        raw.append({"product_id": drug.product_id, "qty": ln["qty"], "unit_cost": ln["unit_cost"],
-                    "lot_number": lot, "expiry_date": exp})
+        qty, cost = _dec(ln["qty"], "qty"), _dec(ln["unit_cost"], "unit_cost")
+        pack = resolve_pack(drug, uom_id=ln.get("uom_id"), uom=ln.get("uom", ""))
+        if pack is not None:  # counted in packs (box of 100): stock and cost per smallest unit
+            qty, cost = qty * pack.factor, cost / pack.factor
+        raw.append({"product_id": drug.product_id, "qty": qty, "unit_cost": cost, "lot_number": lot,
+                    "expiry_date": exp})
     return receive_goods(koperasi, supplier=supplier or default_supplier(koperasi), location=location(koperasi),
                          lines=raw, date=date, supplier_ref=supplier_ref, by=by)
 
@@ -304,7 +347,9 @@ def dispense(koperasi, *, client_id: str, lines: list[dict], by, prescription: P
              member=None, patient_name: str = "", counselling_note: str = "", method: str = "cash",
              tendered=None, payment_ref: str = "", date: dt.date | None = None) -> Dispensing:
     """Hand over drugs and sell them through the POS (unit apotek). ``lines``:
-    ``[{"drug": Drug | id, "qty", "signa"?, "item_id"?, "lot_id"?}]`` (base units). Idempotent by ``client_id``."""
+    ``[{"drug": Drug | id, "qty", "signa"?, "item_id"?, "lot_id"?, "uom"?|"uom_id"?}]``: ``qty`` in the drug's
+    smallest unit, or in packs when ``uom`` names a pack of the drug (2 strip = 20 tablet, priced by the pack).
+    Idempotent by ``client_id``."""
     if not client_id:
         raise _err("ID transaksi tidak ada.", "Missing client transaction id.", code="no_client_id")
     payload = {"lines": [{k: (v.pk if isinstance(v, Drug) else str(v)) for k, v in ln.items()} for ln in lines],
@@ -342,9 +387,11 @@ def _dispense(koperasi, *, client_id, lines, by, prescription, member, patient_n
         if drug is None or drug.koperasi_id != koperasi.pk:
             raise _err(f"Obat baris {i} tidak ditemukan.", f"Drug on line {i} not found.", "drug", "not_found")
         _refuse_narcotics(drug.drug_class)
-        qty = _dec(ln.get("qty", 0), "qty")
-        if qty <= 0:
+        pack_qty = _dec(ln.get("qty", 0), "qty")
+        if pack_qty <= 0:
             raise _err(f"Jumlah {drug.name} harus lebih dari nol.", f"Quantity of {drug.name} must be positive.", "qty")
+        pack = resolve_pack(drug, uom_id=ln.get("uom_id"), uom=ln.get("uom", ""))
+        qty = pack_qty * pack.factor if pack else pack_qty  # in the smallest unit
         item = None
         signa = " ".join((ln.get("signa") or "").split())
         if ln.get("item_id"):
@@ -376,14 +423,16 @@ def _dispense(koperasi, *, client_id, lines, by, prescription, member, patient_n
                            "obat kedaluwarsa tidak boleh dijual.",
                            f"Batch {lot.lot_number} of {drug.name} expired on {lot.expiry_date}: expired drugs "
                            "may not be sold.", "lot", "expired_lot")
-        resolved.append({"drug": drug, "qty": qty, "item": item, "signa": signa, "lot_id": lot_id})
+        resolved.append({"drug": drug, "qty": qty, "item": item, "signa": signa, "lot_id": lot_id, "pack": pack,
+                         "pack_qty": pack_qty})
 
     shift = _open_shift(koperasi, by)
     rx_ref = prescription.number if prescription else ""
     sale = pos.checkout(
         koperasi, client_id=f"apotek:{client_id}", shift=shift, by=by, date=date, method=method, tendered=tendered,
         payment_ref=payment_ref, member=member, buyer_name=patient_name,
-        lines=[{"product_id": r["drug"].product_id, "qty": str(r["qty"]), "rx": rx_ref,
+        lines=[{"product_id": r["drug"].product_id, "qty": str(r["pack_qty"] if r["pack"] else r["qty"]),
+                "rx": rx_ref, **({"uom_id": r["pack"].pk} if r["pack"] else {}),
                 **({"lot_id": r["lot_id"]} if r["lot_id"] else {})} for r in resolved],
         line_check=line_check,
     )
@@ -409,6 +458,7 @@ def _dispense(koperasi, *, client_id, lines, by, prescription, member, patient_n
         DispenseLine.objects.create(
             koperasi=koperasi, dispensing=disp, drug=drug, item=r["item"], drug_class=drug.drug_class, qty=r["qty"],
             unit_price=sl.unit_price, amount=sl.amount, cost=sl.cost, signa=r["signa"], lots=lots,
+            uom_name=r["pack"].name if r["pack"] else "", uom_qty=r["pack_qty"] if r["pack"] else None,
             earliest_expiry=min(expiries) if expiries else None,
         )
         if r["item"] is not None:
@@ -428,6 +478,7 @@ def label_data(line: DispenseLine) -> dict:
                    f"The dose of {line.drug.name} is empty: the label cannot be printed.", "signa", "signa_required")
     disp = line.dispensing
     return {"patient": disp.patient_name or "-", "drug": line.drug.name, "qty": line.qty, "uom": line.drug.base_uom,
+            "pack": f"{line.uom_qty.normalize():f} {line.uom_name}" if line.uom_name and line.uom_qty else "",
             "signa": line.signa, "expiry": line.earliest_expiry, "date": disp.date, "number": disp.number}
 
 

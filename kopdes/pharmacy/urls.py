@@ -17,6 +17,7 @@ urlpatterns = [
     path("jual/", views.sale, name="sale"),
     path("penyerahan/<int:pk>/", views.dispensing_detail, name="dispensing_detail"),
     path("penyerahan/<int:pk>/etiket/<int:line_id>/", views.label, name="label"),
+    path("penyerahan/<int:pk>/struk/", views.receipt, name="receipt"),
     path("laporan/", views.reports, name="reports"),
     path("laporan/obat-keras/", views.keras_register, name="keras_register"),
 ]

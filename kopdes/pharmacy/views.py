@@ -148,7 +148,7 @@ def receive(request):
         try:
             gr = services.receive_stock(request.koperasi, lines=[{
                 "drug": cd["drug"], "qty": cd["qty"], "unit_cost": cd["unit_cost"], "lot_number": cd["lot_number"],
-                "expiry_date": cd["expiry_date"]}], supplier_ref=cd["supplier_ref"], by=request.user)
+                "expiry_date": cd["expiry_date"], "uom": cd["uom"]}], supplier_ref=cd["supplier_ref"], by=request.user)
         except DomainError as exc:
             _apply(form, exc)
         else:
@@ -222,6 +222,8 @@ def _lines_from_post(request, prefix_count: int = 8) -> list[dict]:
         if not drug or not qty:
             continue
         ln = {"drug": int(drug), "qty": qty, "signa": request.POST.get(f"signa_{i}", "")}
+        if request.POST.get(f"uom_{i}"):
+            ln["uom"] = request.POST[f"uom_{i}"]
         if request.POST.get(f"item_{i}"):
             ln["item_id"] = int(request.POST[f"item_{i}"])
         if request.POST.get(f"lot_{i}"):
@@ -315,8 +317,12 @@ def sale(request):
             if _staff(request):
                 return redirect("pharmacy:dispensing_detail", slug=request.koperasi.slug, pk=disp.pk)
             return redirect("pharmacy:sale", slug=request.koperasi.slug)
+    from kopdes.retail.models import ProductUom
+
+    pack_names = sorted(set(ProductUom.objects.filter(koperasi=request.koperasi, product__unit=APOTEK)
+                            .values_list("name", flat=True)))
     return render(request, "pharmacy/sale.html", {"drugs": drugs, "rows": range(1, 6), "errors": errors,
-                                                  "client_id": uuid.uuid4().hex})
+                                                  "client_id": uuid.uuid4().hex, "pack_names": pack_names})
 
 
 @tenant_view(unit=APOTEK)
@@ -325,6 +331,20 @@ def dispensing_detail(request, pk: int):
     disp = get_object_or_404(Dispensing, koperasi=request.koperasi, pk=pk)
     privacy.audit_read(disp, f"Baca penyerahan obat {disp.number}")
     return render(request, "pharmacy/dispensing_detail.html", {"disp": disp, "lines": disp.lines.select_related("drug")})
+
+
+@tenant_view(unit=APOTEK)
+def receipt(request, pk: int):
+    """Printable receipt (struk) of a dispensing: drugs, packs, prices, payment, change."""
+    from kopdes.retail.models import Sale
+
+    privacy.require_prescription_reader(request)
+    disp = get_object_or_404(Dispensing, koperasi=request.koperasi, pk=pk)
+    sale = get_object_or_404(Sale, koperasi=request.koperasi, pk=disp.sale_id)
+    privacy.audit_read(disp, f"Cetak struk {disp.number}")
+    return render(request, "pharmacy/receipt.html", {
+        "disp": disp, "sale": sale, "lines": disp.lines.select_related("drug"),
+        "settings": services.settings_for(request.koperasi), "width": "58" if request.GET.get("w") == "58" else "80"})
 
 
 @tenant_view(unit=APOTEK)
