@@ -251,6 +251,36 @@ def visit_detail(request, pk: int):
 
 
 @tenant_view(unit=KLINIK)
+def visit_summary(request, pk: int):
+    """Printable visit summary (resume medis): vitals, SOAP, diagnoses, procedures, prescriptions, referrals."""
+    privacy.require_clinical(request)
+    visit = get_object_or_404(privacy.visits_for(request.koperasi, request.access).select_related("patient", "examiner"),
+                              pk=pk)
+    privacy.audit_read(visit, f"Cetak ringkasan kunjungan {visit.number} pasien {visit.patient.mrn}")
+    from kopdes.pharmacy.models import Prescription
+
+    return render(request, "clinic/visit_summary.html", {
+        "visit": visit, "patient": visit.patient, "diagnoses": visit.diagnoses.all(),
+        "procedures": visit.procedures.all(), "referrals": visit.referrals.all(),
+        "prescriptions": Prescription.objects.filter(koperasi=request.koperasi, visit_id=visit.pk)
+        .prefetch_related("items__drug"), "settings": services.settings_for(request.koperasi)})
+
+
+@tenant_view(unit=KLINIK)
+def visit_receipt(request, pk: int):
+    """Payment receipt (kwitansi) of a paid visit: services and amounts only, no medical content."""
+    privacy.require_clinical(request)
+    visit = get_object_or_404(privacy.visits_for(request.koperasi, request.access).select_related("patient"), pk=pk)
+    if not visit.is_paid:
+        raise Http404
+    privacy.audit_read(visit, f"Cetak kwitansi kunjungan {visit.number}")
+    return render(request, "clinic/visit_receipt.html", {
+        "visit": visit, "patient": visit.patient, "procedures": visit.procedures.all(),
+        "settings": services.settings_for(request.koperasi), "member": services.member_info(request.koperasi,
+                                                                                            visit.member_id)})
+
+
+@tenant_view(unit=KLINIK)
 def referral_pdf(request, pk: int):
     privacy.require_clinical(request)
     r = get_object_or_404(privacy.referrals_for(request.koperasi, request.access).select_related("visit__patient"),

@@ -196,3 +196,45 @@ def test_clinic_pages_for_clinical_staff(koperasi, make_user, client):
     assert p.mrn in r.content.decode()
     r = client.get(reverse("clinic:icd_search", kwargs={"slug": s}) + "?q=diare")
     assert any(x["code"] == "A09" for x in r.json()["results"])
+
+
+def test_visit_summary_and_receipt_prints(koperasi, make_user, client):
+    from django.urls import reverse
+
+    from kopdes.core.models import AuditLog
+
+    member = active_member(koperasi)
+    p = new_patient(koperasi, name="Wartini", allergies="Penisilin", member_id=member.pk)
+    v = services.register_visit(koperasi, patient=p, complaint="batuk berdahak")
+    services.record_triage(v, systolic=130, diastolic=85, temperature="37.8", weight=55, height=155)
+    services.record_soap(v, subjective="batuk 5 hari", objective="ronki (-)", assessment="ISPA", plan="simptomatik")
+    services.add_diagnosis(v, "J06.9")
+    services.add_procedure(v, services_tariff(koperasi, "NEBU"))
+    services.prescribe(v, [{"drug": plain_drug(koperasi, drug_class="bebas"), "qty": 10, "signa": "3 x 1 tablet"}])
+    doc = make_user("operator", koperasi=koperasi, unit="klinik")
+    client.force_login(doc)
+    s = koperasi.slug
+    detail = client.get(reverse("clinic:visit_detail", kwargs={"slug": s, "pk": v.pk})).content.decode()
+    summary_url = reverse("clinic:visit_summary", kwargs={"slug": s, "pk": v.pk})
+    receipt_url = reverse("clinic:visit_receipt", kwargs={"slug": s, "pk": v.pk})
+    assert summary_url in detail and receipt_url not in detail  # not paid yet: no receipt
+    before = AuditLog.objects.filter(action="read", model="clinic.Visit").count()
+    body = client.get(summary_url).content.decode()
+    for text in ("Wartini", p.mrn, "Penisilin", "batuk 5 hari", "J06.9", "3 x 1 tablet", "130/85", "Nebulisasi"):
+        assert text in body, text
+    assert AuditLog.objects.filter(action="read", model="clinic.Visit").count() == before + 1
+    assert client.get(receipt_url).status_code == 404  # an unpaid visit has no receipt
+    services.pay_visit(v)
+    v.refresh_from_db()
+    assert v.fee_total == Decimal("30000")  # member: consultation 10.000 + nebulisation 20.000
+    assert receipt_url in client.get(reverse("clinic:visit_detail", kwargs={"slug": s, "pk": v.pk})).content.decode()
+    body = client.get(receipt_url).content.decode()
+    assert "Rp30.000" in body and "Nebulisasi" in body and member.number in body
+    assert "J06.9" not in body and "batuk" not in body  # a receipt holds money, not medical content
+
+
+def services_tariff(koperasi, code):
+    from kopdes.clinic.models import Tariff
+
+    services.ensure_default_tariffs(koperasi)
+    return Tariff.objects.get(koperasi=koperasi, code=code)

@@ -14,25 +14,25 @@ from kopdes.clinic import privacy, services
 from kopdes.core.access import get_access
 from kopdes.core.models import AuditLog, User
 
-from .helpers import active_member, new_patient, plain_drug
+from .helpers import active_member, new_patient
 
 pytestmark = pytest.mark.django_db
 
 SECRET_COMPLAINT = "keluhan-rahasia-batuk-darah"
 SECRET_SOAP = "catatan-soap-rahasia"
 SECRET_NAME = "Sumarni Rahasiawati"
+SECRET_SIGNA = "2 x 1 kapsul pagi-sore (rahasia)"
 
 
 @pytest.fixture
 def world(koperasi, make_user):
-    member = active_member(koperasi)
-    patient = new_patient(koperasi, name=SECRET_NAME, allergies="Sulfa", member_id=member.pk)
-    visit = services.register_visit(koperasi, patient=patient, complaint=SECRET_COMPLAINT)
-    services.record_soap(visit, subjective=SECRET_SOAP, assessment="TB paru?")
-    services.add_diagnosis(visit, "A16.2")
-    ref = services.create_referral(visit, destination="Puskesmas Mesuji", reason="rujuk TB")
-    rx = services.prescribe(visit, [{"drug": plain_drug(koperasi), "qty": 10, "signa": "3 x 1"}])
-    services.pay_visit(visit)
+    import datetime as dt
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from kopdes.pharmacy import services as pharmacy
+
     users = {
         "klinik": make_user("operator", koperasi=koperasi, unit="klinik"),
         "apotek": make_user("operator", koperasi=koperasi, unit="apotek"),
@@ -44,30 +44,86 @@ def world(koperasi, make_user):
         "dinas": make_user("dinas_kabupaten", region="16.02"),
         "nasional": make_user("nasional"),
     }
-    admin = User.objects.create_superuser("root", password="x")
-    users["admin"] = admin
+    users["admin"] = User.objects.create_superuser("root", password="x")
+    member = active_member(koperasi)
+    patient = new_patient(koperasi, name=SECRET_NAME, allergies="Sulfa", member_id=member.pk)
+    visit = services.register_visit(koperasi, patient=patient, complaint=SECRET_COMPLAINT)
+    services.record_soap(visit, subjective=SECRET_SOAP, assessment="TB paru?")
+    services.add_diagnosis(visit, "A16.2")
+    ref = services.create_referral(visit, destination="Puskesmas Mesuji", reason="rujuk TB")
+    drug = pharmacy.save_drug(koperasi, {"code": "AMX500", "generic_name": "Amoksisilin", "strength": "500 mg",
+                                         "form": "kapsul", "drug_class": "keras", "base_uom": "kapsul",
+                                         "member_price": Decimal("500"), "public_price": Decimal("700")})
+    pharmacy.receive_stock(koperasi, lines=[{"drug": drug, "qty": 50, "unit_cost": "300", "lot_number": "AMX-1",
+                                             "expiry_date": timezone.localdate() + dt.timedelta(days=200)}])
+    rx = services.prescribe(visit, [{"drug": drug, "qty": 10, "signa": SECRET_SIGNA}])
+    services.pay_visit(visit)
+    disp = pharmacy.dispense(koperasi, client_id="priv-1", by=users["apotek"], prescription=rx,
+                             lines=[{"drug": drug, "qty": 10, "item_id": rx.items.get().pk}])
+    from kopdes.retail.models import Lot
+
     return {"k": koperasi, "patient": patient, "visit": visit, "referral": ref, "rx": rx, "users": users,
-            "member": member}
+            "member": member, "drug": drug, "disp": disp, "lot": Lot.objects.get(lot_number="AMX-1")}
+
+
+# Every URL of the clinic and the apotek is classified here; a new URL that is in neither set fails the test.
+CONTENT = {  # medical content or patient data: 403/404 for every non-clinical role, GET and POST
+    "clinic:patient_list", "clinic:patient_new", "clinic:patient_detail", "clinic:patient_edit",
+    "clinic:visit_list", "clinic:visit_new", "clinic:visit_detail", "clinic:visit_summary", "clinic:visit_receipt",
+    "clinic:referral_pdf",
+    "pharmacy:prescription_list", "pharmacy:paper_prescription", "pharmacy:prescription_detail",
+    "pharmacy:dispensing_detail", "pharmacy:label", "pharmacy:receipt", "pharmacy:keras_register",
+}
+OPEN = {  # counts, money, catalogue, stock: may be readable, but never show content
+    "clinic:home", "clinic:icd_search", "clinic:reports", "clinic:tariffs", "clinic:my_records",
+    "pharmacy:home", "pharmacy:drug_list", "pharmacy:drug_new", "pharmacy:drug_detail", "pharmacy:drug_edit",
+    "pharmacy:lot_detail", "pharmacy:receive", "pharmacy:expiry", "pharmacy:sale", "pharmacy:reports",
+}
+
+
+def _kwargs(w, name: str) -> dict:
+    line = w["disp"].lines.get()
+    return {
+        "clinic:patient_detail": {"pk": w["patient"].pk}, "clinic:patient_edit": {"pk": w["patient"].pk},
+        "clinic:visit_detail": {"pk": w["visit"].pk}, "clinic:visit_summary": {"pk": w["visit"].pk},
+        "clinic:visit_receipt": {"pk": w["visit"].pk}, "clinic:referral_pdf": {"pk": w["referral"].pk},
+        "pharmacy:prescription_detail": {"pk": w["rx"].pk}, "pharmacy:dispensing_detail": {"pk": w["disp"].pk},
+        "pharmacy:label": {"pk": w["disp"].pk, "line_id": line.pk}, "pharmacy:receipt": {"pk": w["disp"].pk},
+        "pharmacy:drug_detail": {"pk": w["drug"].pk}, "pharmacy:drug_edit": {"pk": w["drug"].pk},
+        "pharmacy:lot_detail": {"pk": w["drug"].pk, "lot_id": w["lot"].pk},
+    }.get(name, {})
+
+
+def all_urls(w) -> dict[str, str]:
+    from kopdes.clinic import urls as clinic_urls
+    from kopdes.pharmacy import urls as pharmacy_urls
+
+    out = {}
+    for ns, mod in (("clinic", clinic_urls), ("pharmacy", pharmacy_urls)):
+        for pat in mod.urlpatterns:
+            name = f"{ns}:{pat.name}"
+            out[name] = reverse(name, kwargs={"slug": w["k"].slug, **_kwargs(w, name)})
+    return out
 
 
 def content_urls(w):
+    urls = all_urls(w)
     s = w["k"].slug
-    return [
-        reverse("clinic:patient_list", kwargs={"slug": s}),
-        reverse("clinic:patient_list", kwargs={"slug": s}) + "?q=Sumarni",
-        reverse("clinic:patient_new", kwargs={"slug": s}),
-        reverse("clinic:patient_detail", kwargs={"slug": s, "pk": w["patient"].pk}),
-        reverse("clinic:patient_edit", kwargs={"slug": s, "pk": w["patient"].pk}),
-        reverse("clinic:visit_list", kwargs={"slug": s}),
-        reverse("clinic:visit_new", kwargs={"slug": s}),
-        reverse("clinic:visit_detail", kwargs={"slug": s, "pk": w["visit"].pk}),
-        reverse("clinic:referral_pdf", kwargs={"slug": s, "pk": w["referral"].pk}),
+    return [urls[n] for n in sorted(CONTENT)] + [
+        urls["clinic:patient_list"] + "?q=Sumarni",
         reverse("clinic:reports", kwargs={"slug": s}) + "?laporan=diagnosis&format=xlsx",
         reverse("clinic:reports", kwargs={"slug": s}) + "?laporan=diagnosis&format=pdf",
-        reverse("pharmacy:prescription_list", kwargs={"slug": s}),
-        reverse("pharmacy:prescription_detail", kwargs={"slug": s, "pk": w["rx"].pk}),
-        reverse("pharmacy:keras_register", kwargs={"slug": s}),
+        reverse("pharmacy:keras_register", kwargs={"slug": s}) + "?format=xlsx",
     ]
+
+
+SECRETS = (SECRET_NAME, SECRET_COMPLAINT, SECRET_SOAP, "A16.2", "Sulfa", "rujuk TB", SECRET_SIGNA, "TB paru")
+
+
+def test_every_clinic_and_apotek_url_is_classified(world):
+    names = set(all_urls(world))
+    assert names == CONTENT | OPEN, (names - CONTENT - OPEN, (CONTENT | OPEN) - names)
+    assert not CONTENT & OPEN
 
 
 NON_CLINICAL = ["ketua", "bendahara", "manajer", "pengawas", "kasir", "dinas", "nasional", "admin"]
@@ -84,19 +140,22 @@ def test_non_clinical_roles_cannot_read_content(world, client, role):
             assert SECRET_NAME.encode() not in r.content
     # pages they may open show counts and money, never content
     s = world["k"].slug
-    for url in (reverse("core:dashboard", kwargs={"slug": s}), reverse("clinic:home", kwargs={"slug": s}),
+    urls = all_urls(world)
+    for url in (*(urls[n] for n in sorted(OPEN)), reverse("core:dashboard", kwargs={"slug": s}),
                 reverse("clinic:reports", kwargs={"slug": s}),
                 reverse("clinic:reports", kwargs={"slug": s}) + "?laporan=kunjungan&format=xlsx",
                 reverse("clinic:reports", kwargs={"slug": s}) + "?laporan=pendapatan&format=pdf",
                 reverse("core:audit", kwargs={"slug": s}), reverse("core:audit", kwargs={"slug": s}) + "?objek=clinic"):
         r = client.get(url)
-        if role == "kasir" and "/klinik/" in url:
-            assert r.status_code == 403
+        if role == "kasir" and ("/klinik/" in url or "/apotek/" in url) and url != urls["clinic:my_records"]:
+            assert r.status_code == 403, url
             continue
         if r.status_code != 200:
             continue
         body = r.content
-        for secret in (SECRET_NAME, SECRET_COMPLAINT, SECRET_SOAP, "A16.2", "Sulfa", "rujuk TB", "3 x 1"):
+        for secret in SECRETS:
+            if url == urls["clinic:icd_search"] and secret == "A16.2":
+                continue  # the ICD-10 reference list itself, not a patient's diagnosis
             assert secret.encode() not in body, (role, url, secret)
     # the query layer refuses too
     access = get_access(user, world["k"])
