@@ -66,9 +66,14 @@ def build(ctx) -> None:
                 date = today - dt.timedelta(days=day)
                 for _j in range(rng.randint(2, 5)):
                     picks = rng.sample(otc, rng.randint(1, 3))
-                    services.dispense(k, client_id=uuid.uuid4().hex, by=apoteker, date=date,
-                                      lines=[{"drug": d, "qty": rng.choice([1, 2, 4, 10]) if d.base_uom == "tablet"
-                                              else 1} for d in picks],
+                    lines = []
+                    for d in picks:
+                        if d.base_uom in ("tablet", "kapsul", "kaplet") and rng.random() < 0.4:
+                            lines.append({"drug": d, "qty": rng.choice([1, 2]), "uom": "strip"})  # per strip
+                        else:
+                            lines.append({"drug": d, "qty": rng.choice([1, 2, 4, 10]) if d.base_uom == "tablet"
+                                          else 1})
+                    services.dispense(k, client_id=uuid.uuid4().hex, by=apoteker, date=date, lines=lines,
                                       patient_name=rng.choice(["", "Bu Sri", "Pak Slamet", "Mbak Tini", "Pak Wayan"]))
     audit.record("demo", koperasi_id=k.pk, summary=f"Demo apotek: {len(drugs)} obat, stok per batch, penjualan")
     ctx.say(f"apotek: {len(drugs)} obat dengan batch (beberapa hampir kedaluwarsa, satu kedaluwarsa)")
