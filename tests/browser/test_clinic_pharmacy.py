@@ -24,9 +24,12 @@ def _stock_the_apotek(k, apoteker):
     amx = services.save_drug(k, {"code": "AMX500", "generic_name": "Amoksisilin", "strength": "500 mg",
                                  "form": "kapsul", "drug_class": "keras", "base_uom": "kapsul",
                                  "member_price": Decimal("600"), "public_price": Decimal("700"), "active": True})
-    services.save_drug(k, {"code": "PCT500", "generic_name": "Parasetamol", "strength": "500 mg", "form": "tablet",
+    pct = services.save_drug(k, {"code": "PCT500", "generic_name": "Parasetamol", "strength": "500 mg", "form": "tablet",
                            "drug_class": "bebas", "base_uom": "tablet", "member_price": Decimal("250"),
                            "public_price": Decimal("300"), "active": True})
+    services.add_pack(pct, name="strip", factor=10, public_price=Decimal("2500"))
+    services.receive_stock(k, lines=[{"drug": pct, "qty": 2, "uom": "strip", "unit_cost": "1500",
+                                      "lot_number": "PCT-1", "expiry_date": today + dt.timedelta(days=400)}])
     # an expired batch (received long ago), a late batch and the earliest-expiring sellable batch
     services.receive_stock(k, date=today - dt.timedelta(days=500), lines=[
         {"drug": amx, "qty": 20, "unit_cost": "300", "lot_number": "AMX-EXPIRED",
@@ -41,7 +44,7 @@ def _stock_the_apotek(k, apoteker):
 def test_registration_visit_prescription_dispensing(page, live_server):
     from kopdes.clinic.models import Patient, Visit
     from kopdes.ledger.queries import account_balance
-    from kopdes.pharmacy.models import Dispensing, Prescription
+    from kopdes.pharmacy.models import Dispensing, Drug, Prescription
     from kopdes.retail import stock
     from kopdes.retail.models import Lot, StockQuant
 
@@ -100,6 +103,11 @@ def test_registration_visit_prescription_dispensing(page, live_server):
     page.click("#pay-visit")
     assert "Lunas" in page.inner_text("#paid-badge")
     screenshot(page, "clinic-visit")
+    with page.expect_popup() as popup:
+        page.click("#print-summary")
+    summary = popup.value
+    assert "J03.9" in summary.inner_text("#summary-diagnoses") and "Tonsil T2/T2" in summary.inner_text("body")
+    summary.close()
 
     # --- apotek: dispensing from the earliest-expiring batch --------------------------------------------------
     page.context.clear_cookies()
@@ -120,11 +128,25 @@ def test_registration_visit_prescription_dispensing(page, live_server):
         page.click("text=etiket")
     label = popup.value
     assert "Ratna Sari Dewi" in label.inner_text("body") and "3 x 1 kapsul" in label.inner_text("#signa")
+    label.close()
+    with page.expect_popup() as popup:
+        page.click("#print-receipt")
+    assert "Rp10.500" in popup.value.inner_text("#receipt-total")
+    popup.value.close()
+    # over the counter, by the strip: 1 strip of parasetamol at the strip price
+    page.goto(f"{base}/apotek/jual/")
+    pct = Drug.objects.get(koperasi=k, code="PCT500")
+    page.select_option("select[name=drug_1]", str(pct.pk))
+    page.fill("input[name=qty_1]", "1")
+    page.select_option("select[name=uom_1]", "strip")
+    page.click("#sell")
+    page.wait_for_selector("#dispense-lines")
+    assert "1 strip" in page.inner_text("#dispense-lines") and "Rp2.500" in page.inner_text("#dispense-total")
 
     # --- the ledger, the stock and the patient's history agree ------------------------------------------------
     patient = Patient.objects.get(koperasi=k, nik=nik)
     visit = Visit.objects.get(koperasi=k, patient=patient)
-    disp = Dispensing.objects.get(koperasi=k)
+    disp = Dispensing.objects.get(koperasi=k, prescription=rx)
     assert visit.is_paid and visit.diagnoses.get().code == "J03.9"
     assert [x["lot_number"] for x in disp.lines.get().lots] == ["AMX-EARLY"]
     early = Lot.objects.get(lot_number="AMX-EARLY")
@@ -132,9 +154,9 @@ def test_registration_visit_prescription_dispensing(page, live_server):
     assert StockQuant.objects.get(lot__lot_number="AMX-EXPIRED").qty == Decimal("20")  # never sold
     assert account_balance(k, "1106", unit="klinik") == visit.fee_total == Decimal("20000")
     assert account_balance(k, "4132", unit="klinik") == Decimal("20000")
-    assert account_balance(k, "1105", unit="apotek") == Decimal("10500")
-    assert account_balance(k, "4122", unit="apotek") == Decimal("10500")
-    assert account_balance(k, "5122", unit="apotek") == disp.cost_total > 0
+    assert account_balance(k, "1105", unit="apotek") == Decimal("13000")  # 10.500 + one strip 2.500
+    assert account_balance(k, "4122", unit="apotek") == Decimal("13000")
+    assert account_balance(k, "5122", unit="apotek") == disp.cost_total + Decimal("1500") > 0
     assert stock.valuation(k)["1152"] == account_balance(k, "1152")
     rx.refresh_from_db()
     assert rx.status == Prescription.Status.SELESAI
