@@ -17,6 +17,10 @@ class LedgerConfig(AppConfig):
 
         koperasi_created.connect(_on_koperasi_created, dispatch_uid="ledger_chart_on_koperasi_created")
 
+        from . import dbguard
+
+        dbguard.install()
+
         from . import sources, ui  # noqa: F401 - sources registers the ledger's own drill-down links
 
         ui.register_ui()

@@ -15,6 +15,14 @@ CONTENT_TYPES = {
 }
 
 
+CENT = Decimal("0.01")
+
+
+def _money(v):
+    """Amounts to two decimals in every export (no float tails from SQLite sums)."""
+    return v.quantize(CENT) if isinstance(v, Decimal) else v
+
+
 def _cell_text(v) -> str:
     if isinstance(v, Decimal):
         return format_rupiah(v, with_symbol=False)
@@ -30,7 +38,7 @@ def to_csv(rep) -> bytes:
     w.writerow(["Uraian", "Kode", *rep.columns])
     for r in rep.rows:
         w.writerow([("  " * r.level) + r.label, r.code if r.kind != "entry" else "",
-                    *[str(v) if isinstance(v, Decimal) else ("" if v is None else v) for v in r.values]])
+                    *[str(_money(v)) if isinstance(v, Decimal) else ("" if v is None else v) for v in r.values]])
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 
@@ -49,7 +57,7 @@ def to_xlsx(rep) -> bytes:
     for c in ws[5]:
         c.font = Font(bold=True)
     for r in rep.rows:
-        vals = [v if isinstance(v, Decimal | int | type(None)) else str(v) for v in r.values]
+        vals = [_money(v) if isinstance(v, Decimal | int | type(None)) else str(v) for v in r.values]
         ws.append([r.label, *vals])
         row = ws.max_row
         ws.cell(row=row, column=1).alignment = Alignment(indent=r.level * 2)
@@ -59,7 +67,7 @@ def to_xlsx(rep) -> bytes:
         for col in range(2, 2 + len(vals)):
             cell = ws.cell(row=row, column=col)
             if isinstance(cell.value, Decimal):
-                cell.number_format = "#,##0;(#,##0)"
+                cell.number_format = "#,##0.00;(#,##0.00)"
     ws.column_dimensions["A"].width = 55
     for i in range(len(rep.columns)):
         ws.column_dimensions[chr(ord("B") + i)].width = 20

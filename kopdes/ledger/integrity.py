@@ -1,5 +1,6 @@
-"""A check over all data (run in CI and from ``kopdes ledger-check``): every posted entry balanced, numbering
-without gaps, month snapshots equal to the lines. Returns a list of problems (empty = healthy)."""
+"""A check over all data (run in CI and from ``kopdes ledger-check``): the database triggers are in place, every
+posted entry balanced, numbering without gaps, month snapshots equal to the lines. Returns a list of problems
+(empty = healthy)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,13 @@ from django.db.models.functions import Abs
 
 from .models import AccountMonth, JournalEntry, JournalLine
 
+# the triggers of migrations 0002 and 0004; a later migration that rebuilds a table on SQLite would drop them
+TRIGGERS = {
+    "sqlite": ["ledger_entry_insert", "ledger_entry_immutable", "ledger_entry_post", "ledger_entry_delete",
+               "ledger_line_insert", "ledger_line_update", "ledger_line_delete"],
+    "postgresql": ["ledger_entry_guard", "ledger_line_guard"],
+}
+
 HALF_CENT = Decimal("0.005")
 
 
@@ -18,8 +26,24 @@ def _cents(value) -> Decimal:
     return Decimal(str(value or 0)).quantize(Decimal("0.01"))
 
 
+def missing_triggers() -> list[str]:
+    """Names of the ledger's database triggers that are not installed (empty = all in place)."""
+    from django.db import connection
+
+    wanted = TRIGGERS.get(connection.vendor, [])
+    if not wanted:
+        return []
+    with connection.cursor() as cur:
+        if connection.vendor == "sqlite":
+            cur.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        else:
+            cur.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")
+        present = {r[0] for r in cur.fetchall()}
+    return [t for t in wanted if t not in present]
+
+
 def check_integrity(koperasi=None) -> list[str]:
-    problems: list[str] = []
+    problems: list[str] = [f"database trigger {t} is missing" for t in missing_triggers()]
     entries = JournalEntry.objects.all()
     lines = JournalLine.objects.all()
     snaps = AccountMonth.objects.all()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Q, Sum
 
@@ -15,6 +15,17 @@ from kopdes.core.models import Koperasi
 from .models import Account, AccountMonth, JournalLine
 
 ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
+
+
+def cents(value) -> Decimal:
+    """A sum to the cent. Every line has two decimals, so this is exact; it drops SQLite's float tails
+    (``5610018366.71000000``, ``60305.9900000000001``) so reports, exports and other units see clean amounts."""
+    if value is None:
+        return ZERO
+    if not isinstance(value, Decimal):
+        value = Decimal(str(value))
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def _accounts_for(koperasi: Koperasi, code: str) -> tuple[Account | None, list[int]]:
@@ -40,8 +51,8 @@ def sums_by_account(koperasi: Koperasi | int, start: dt.date | None, end: dt.dat
     def add(rows):
         for r in rows:
             k = (r["account_id"], r["unit"]) if by_unit else r["account_id"]
-            out[k][0] += r["d"] or ZERO
-            out[k][1] += r["c"] or ZERO
+            out[k][0] += cents(r["d"])
+            out[k][1] += cents(r["c"])
 
     # whole months inside the range
     first_full = None if start is None else (start if start.day == 1 else _next_month(start))
@@ -105,7 +116,7 @@ def account_balance(koperasi: Koperasi, code: str, as_of: dt.date | None = None,
         if unit:
             q = q.filter(unit=unit)
         agg = q.aggregate(d=Sum("debit"), c=Sum("credit"))
-        d, c = agg["d"] or ZERO, agg["c"] or ZERO
+        d, c = cents(agg["d"]), cents(agg["c"])
     else:
         sums = sums_by_account(koperasi, None, as_of, unit=unit, account_ids=ids)
         d = sum((v[0] for v in sums.values()), ZERO)
@@ -129,4 +140,4 @@ def member_balances(koperasi: Koperasi, code: str, as_of: dt.date | None = None)
     if as_of is not None:
         q = q.filter(date__lte=as_of)
     rows = q.values("member_id").annotate(d=Sum("debit"), c=Sum("credit")).order_by()
-    return {r["member_id"]: ((r["d"] or ZERO) - (r["c"] or ZERO)) * sign for r in rows}
+    return {r["member_id"]: (cents(r["d"]) - cents(r["c"])) * sign for r in rows}

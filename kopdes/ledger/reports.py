@@ -16,7 +16,7 @@ from kopdes.core.models import Koperasi
 from kopdes.core.units import Unit
 
 from .models import Account, JournalEntry, JournalLine
-from .queries import sums_by_account
+from .queries import cents, sums_by_account
 
 ZERO = Decimal("0.00")
 CLOSING_SOURCE = "ledger.YearClose"
@@ -99,8 +99,8 @@ def _closing_sums(k: Koperasi, start: dt.date | None, end: dt.date | None) -> di
     q = JournalLine.objects.filter(koperasi=k, entry_id__in=ids)
     for r in q.values("account_id", "unit").annotate(d=Sum("debit"), c=Sum("credit")).order_by():
         for key in (r["account_id"], (r["account_id"], r["unit"])):
-            out[key][0] += r["d"]
-            out[key][1] += r["c"]
+            out[key][0] += cents(r["d"])
+            out[key][1] += cents(r["c"])
     return out
 
 
@@ -368,7 +368,7 @@ def cash_flow(k: Koperasi, start: dt.date, end: dt.date) -> Report:
     flows: dict[str, dict[str, Decimal]] = {"operasi": {}, "investasi": {}, "pendanaan": {}}
     for r in rows_q:
         act, label = _cash_class(accounts[r["account_id"]])
-        flows[act][label] = flows[act].get(label, ZERO) + (r["c"] - r["d"])
+        flows[act][label] = flows[act].get(label, ZERO) + (cents(r["c"]) - cents(r["d"]))
     opening = sums_by_account(k, None, start - DAY, account_ids=cash_ids)
     closing = sums_by_account(k, None, end, account_ids=cash_ids)
     open_cash = sum((d - c for d, c in opening.values()), ZERO)
@@ -438,7 +438,7 @@ def general_ledger(k: Koperasi, code: str, start: dt.date, end: dt.date, *, unit
         q0 = q0.filter(member_id=member_id)
     if member_id or unit:
         ob = q0.filter(date__lt=start).aggregate(d=Sum("debit"), c=Sum("credit"))
-        opening = ((ob["d"] or ZERO) - (ob["c"] or ZERO)) * sign
+        opening = (cents(ob["d"]) - cents(ob["c"])) * sign
     else:
         s = sums_by_account(k, None, start - DAY, account_ids=ids)
         opening = sum(((d - c) for d, c in s.values()), ZERO) * sign

@@ -21,6 +21,7 @@ from kopdes.core.models import SHU_PARTS, Koperasi
 from kopdes.core.units import Unit
 
 from .models import Account, AnnualMeeting, JournalLine, ShuAllocation, ShuMemberShare, YearClose
+from .queries import cents
 from .reports import net_result
 from .services import Line, post, year_bounds
 
@@ -71,11 +72,11 @@ def capital_averages(koperasi: Koperasi, year: int) -> dict[int, Decimal]:
     avg: dict[int, Decimal] = defaultdict(lambda: ZERO)
     for r in (base.filter(date__lt=start).values("member_id").annotate(d=Sum("debit"), c=Sum("credit"))
               .order_by()):
-        avg[r["member_id"]] += r["c"] - r["d"]
+        avg[r["member_id"]] += cents(r["c"]) - cents(r["d"])
     for r in (base.filter(date__gte=start, date__lte=end).values("member_id", "date")
               .annotate(d=Sum("debit"), c=Sum("credit")).order_by()):
         weight = Decimal((end - r["date"]).days + 1) / days
-        avg[r["member_id"]] += (r["c"] - r["d"]) * weight
+        avg[r["member_id"]] += (cents(r["c"]) - cents(r["d"])) * weight
     return {m: v.quantize(CENT) for m, v in avg.items() if v > 0}
 
 
@@ -87,7 +88,8 @@ def member_transactions(koperasi: Koperasi, year: int) -> dict[int, Decimal]:
                                        account__segment="member", account__code__startswith="41",
                                        date__gte=start, date__lte=end, entry__status="posted")
             .values("member_id").annotate(d=Sum("debit"), c=Sum("credit")).order_by())
-    return {r["member_id"]: r["c"] - r["d"] for r in rows if r["c"] - r["d"] > 0}
+    net = {r["member_id"]: cents(r["c"]) - cents(r["d"]) for r in rows}
+    return {m: v for m, v in net.items() if v > 0}
 
 
 def compute(koperasi: Koperasi, year: int, shu: Decimal | None = None) -> dict:

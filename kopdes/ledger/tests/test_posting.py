@@ -271,18 +271,46 @@ class TestBelowTheApplication:
         _db_refuses(lambda: JournalEntry.objects.filter(pk=e.pk).update(status="draft"))
         _db_refuses(lambda: JournalLine.objects.filter(pk=line.pk).update(debit=D("1")))
         _db_refuses(lambda: self._line(koperasi, e, "1103", d="5"))
-        if connection.vendor == "postgresql":
-            _db_refuses(lambda: JournalLine.objects.filter(pk=line.pk).delete())
-            _db_refuses(lambda: JournalEntry.objects.filter(pk=e.pk)._raw_delete(connection.alias))
-        else:  # SQLite allows DELETE (test flush); the integrity check reports it
-            with transaction.atomic():
-                sid = transaction.savepoint()
-                JournalLine.objects.filter(pk=line.pk)._raw_delete(connection.alias)
-                assert any("amount" in p or "fewer" in p for p in check_integrity(koperasi))
-                transaction.savepoint_rollback(sid)
+        _db_refuses(lambda: JournalLine.objects.filter(pk=line.pk).delete())
+        _db_refuses(lambda: JournalEntry.objects.filter(pk=e.pk)._raw_delete(connection.alias))
         e.refresh_from_db()
         assert e.memo == "Penjualan" and e.lines.count() == 2
         assert queries.account_balance(koperasi, "1103") == D("15000")
+
+    @pytest.mark.parametrize("sql", [
+        "UPDATE ledger_journalline SET debit = 1 WHERE entry_id = %s AND debit > 0",
+        "UPDATE ledger_journalline SET credit = credit + 1 WHERE entry_id = %s",
+        "UPDATE ledger_journalline SET account_id = account_id WHERE entry_id = %s",
+        "DELETE FROM ledger_journalline WHERE entry_id = %s",
+        "UPDATE ledger_journalentry SET amount = 1 WHERE id = %s",
+        "UPDATE ledger_journalentry SET date = '2026-01-01' WHERE id = %s",
+        "UPDATE ledger_journalentry SET status = 'draft' WHERE id = %s",
+        "DELETE FROM ledger_journalentry WHERE id = %s",
+    ])
+    def test_raw_sql_cannot_touch_posted_entry(self, koperasi, sql):
+        """Raw SQL (no ORM, no service) on both databases: posted lines and entries cannot be changed or deleted."""
+        e = cash_sale(koperasi)
+        with pytest.raises((DatabaseError, IntegrityError)), transaction.atomic(), connection.cursor() as cur:
+            cur.execute(sql, [e.pk])
+        assert sorted((ln.debit, ln.credit) for ln in e.lines.all()) == [(D("0"), D("15000")), (D("15000"), D("0"))]
+        e.refresh_from_db()
+        assert (e.amount, e.status, e.date) == (D("15000"), "posted", DAY)
+        assert check_integrity(koperasi) == []
+
+    def test_draft_rows_can_still_be_deleted(self, koperasi):
+        """The guard is about posted rows: an abandoned draft (never posted) can be cleaned up."""
+        e = self._draft(koperasi)
+        self._line(koperasi, e, "1103", d="100")
+        with connection.cursor() as cur:
+            cur.execute("DELETE FROM ledger_journalline WHERE entry_id = %s", [e.pk])
+            cur.execute("DELETE FROM ledger_journalentry WHERE id = %s", [e.pk])
+        assert not JournalEntry.objects.filter(pk=e.pk).exists()
+
+    def test_triggers_installed(self):
+        assert check_integrity() == []
+        from kopdes.ledger.integrity import missing_triggers
+
+        assert missing_triggers() == []
 
     def test_one_sided_line_check(self, koperasi):
         e = self._draft(koperasi)

@@ -136,3 +136,39 @@ def test_ledger_check_command(koperasi, capsys):
     book_year(koperasi)
     call_command("ledger_check")
     assert "ledger OK" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_exports_and_cli_show_two_decimals(koperasi, tmp_path):
+    """SQLite sums of fractional amounts come back as floats (5610018366.71000000): every exported amount is
+    quantized to the cent, and the figures stay exact."""
+    import csv
+    import io
+    import re
+
+    from openpyxl import load_workbook
+
+    amounts = ["5610018366.71", "0.10", "0.20", "60305.99", "1234567.89", "0.07"]
+    for i, a in enumerate(amounts):
+        post(koperasi, date=dt.date(2025, 3, 1 + i), memo=f"bunga {i}", lines=[
+            Line("1111", debit=D(a)), Line("4201", credit=D(a))])
+    total = sum(D(a) for a in amounts)  # 5611313240.96
+    money = re.compile(r"^-?\d+\.\d{2}$")
+    for name in ("neraca-saldo", "posisi-keuangan", "hasil-usaha", "buku-besar", "arus-kas"):
+        rep = reports.build(name, koperasi, dt.date(2025, 3, 3), dt.date(2025, 12, 31), code="1111")
+        rows = list(csv.reader(io.StringIO(export.to_csv(rep).decode("utf-8-sig"))))[4:]
+        cells = [c for r in rows for c in r[2:] if c and re.match(r"^-?[\d.]+$", c)]
+        assert cells and all(money.match(c) for c in cells), (name, [c for c in cells if not money.match(c)])
+        wb = load_workbook(io.BytesIO(export.to_xlsx(rep)))
+        for r in wb.active.iter_rows(min_row=6, values_only=True):
+            for v in r[1:]:
+                if isinstance(v, float | int) and not isinstance(v, bool):
+                    assert round(v, 2) == v, (name, v)
+    ns = reports.build("neraca-saldo", koperasi, dt.date(2025, 1, 1), dt.date(2025, 12, 31))
+    bank = next(r for r in ns.rows if r.code == "1111")
+    assert bank.values[2] == total and str(bank.values[2]) == "5611313240.96"
+    out = tmp_path / "ns.csv"
+    call_command("report", "neraca-saldo", koperasi=koperasi.slug, **{"from": "2025-01-01", "to": "2025-12-31"},
+                 format="csv", output=str(out))
+    text = out.read_text("utf-8-sig")
+    assert "5611313240.96" in text and not re.search(r"\d\.\d{3,}", text)
