@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ClinicConfig(AppConfig):
     name = "kopdes.clinic"
     label = "clinic"
-    verbose_name = "Klinik Desa"
+    verbose_name = _("Klinik Desa")
 
     def ready(self) -> None:
         from kopdes.core.dashboard import register_widget
@@ -13,7 +14,7 @@ class ClinicConfig(AppConfig):
 
         from .views import dashboard_widget
 
-        register(MenuItem("Unit usaha", "Klinik desa", "clinic:home", "heart-pulse", unit=Unit.KLINIK, order=50))
-        register(MenuItem("Laporan", "Laporan klinik", "clinic:reports", "clipboard2-pulse", unit=Unit.KLINIK,
+        register(MenuItem("Unit usaha", _("Klinik desa"), "clinic:home", "heart-pulse", unit=Unit.KLINIK, order=50))
+        register(MenuItem("Laporan", _("Laporan klinik"), "clinic:reports", "clipboard2-pulse", unit=Unit.KLINIK,
                           order=50))
         register_widget(dashboard_widget)

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from kopdes.core.access import tenant_view
 from kopdes.core.errors import DomainError
@@ -399,5 +400,5 @@ def dashboard_widget(request):
     if access is None or not access.can_read(KLINIK):
         return None
     s = queries.summary(request.koperasi, timezone.localdate())
-    return {"title": "Klinik desa", "template": "clinic/_widget.html", "context": s, "order": 60}
+    return {"title": _("Klinik desa"), "template": "clinic/_widget.html", "context": s, "order": 60}
 

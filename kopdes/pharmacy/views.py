@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from kopdes.clinic import exports, privacy
 from kopdes.core import audit
@@ -423,5 +424,5 @@ def dashboard_widget(request):
     access = getattr(request, "access", None)
     if access is None or not access.can_read(APOTEK):
         return None
-    return {"title": "Apotek desa", "template": "pharmacy/_widget.html",
+    return {"title": _("Apotek desa"), "template": "pharmacy/_widget.html",
             "context": queries.summary(request.koperasi), "order": 55}

@@ -140,3 +140,20 @@ def test_sale_page_sells_packs_and_prints_receipt(koperasi, apoteker, pct, clien
     from kopdes.retail.models import Product
 
     assert Product.objects.get(pk=pct.product_id).stock_qty == D("100") - D("20") + D("300")
+
+
+def test_english_locale_for_apotek_and_klinik(koperasi, make_user, client):
+    client.force_login(make_user("operator", koperasi=koperasi, unit="apotek"))
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    s = koperasi.slug
+    body = client.get(reverse("pharmacy:home", kwargs={"slug": s})).content.decode()
+    assert '<h1 class="page-title">Village pharmacy</h1>' in body and "Prescriptions waiting" in body
+    body = client.get(reverse("pharmacy:sale", kwargs={"slug": s})).content.decode()
+    assert "Over-the-counter sale (no prescription)" in body
+    client.force_login(make_user("operator", koperasi=koperasi, unit="klinik"))
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    body = client.get(reverse("clinic:home", kwargs={"slug": s})).content.decode()
+    assert "Village clinic" in body and "Visits today" in body
+    client.post("/i18n/setlang/", {"language": "id", "next": "/"})
+    body = client.get(reverse("clinic:home", kwargs={"slug": s})).content.decode()
+    assert "Kunjungan hari ini" in body and "Visits today" not in body
