@@ -235,3 +235,66 @@ def portfolio_xlsx(koperasi, summary, arrears, flows) -> bytes:
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+def loan_card_pdf(loan, as_of=None) -> bytes:
+    """Kartu pinjaman anggota: the loan's terms, every payment (and reversal) with the principal left after it, what is
+    owed today and the member's other loans — the card the member keeps and the officer initials."""
+    from .models import Loan, Repayment
+    from .services import dues
+
+    as_of = as_of or timezone.localdate()
+    ss = getSampleStyleSheet()
+    k, m = loan.koperasi, loan.member
+    story = [Paragraph(f"<b>{k.name}</b>", ss["Title"]),
+             Paragraph("KARTU PINJAMAN ANGGOTA", ss["Heading2"]),
+             _table([["Anggota", f"{m.name} ({m.number})", "Pinjaman", loan.number],
+                     ["Alamat", (m.address_line or "-")[:60], "Produk", loan.product.name],
+                     ["HP", m.phone or "-", "Jumlah", rp(loan.amount)],
+                     ["Dicairkan", tanggal(loan.disbursed_on), "Jasa",
+                      f"{loan.rate.normalize()}% {RATE_PERIODS.get(loan.rate_period, loan.rate_period)} "
+                      f"({METHODS.get(loan.method, loan.method)})"],
+                     ["Status", loan.get_status_display(), "Jangka", f"{loan.tenor} angsuran "
+                      f"{FREQUENCIES.get(loan.frequency, '').lower()}"]],
+                    [22 * mm, 63 * mm, 22 * mm, 67 * mm], header=False),
+             Spacer(1, 6), Paragraph("Pembayaran", ss["Heading3"])]
+    data = [["Tanggal", "Nomor", "Uraian", "Denda", "Jasa", "Pokok", "Jumlah", "Sisa pokok", "Paraf"]]
+    bal = loan.amount if loan.disbursed_on else 0
+    tot = {"penalty": 0, "interest": 0, "principal": 0, "amount": 0}
+    for r in loan.repayments.order_by("date", "id"):
+        if r.kind == Repayment.Kind.PEMULIHAN:
+            data.append([r.date.strftime("%d-%m-%Y"), r.number, "Pemulihan", "", "", "", rp(r.amount), "-", ""])
+            continue
+        bal -= r.principal
+        for key in tot:
+            tot[key] += getattr(r, key)
+        data.append([r.date.strftime("%d-%m-%Y"), r.number, r.get_kind_display(), rp(r.penalty), rp(r.interest),
+                     rp(r.principal), rp(r.amount), rp(bal), ""])
+        if r.reversed:
+            bal += r.principal
+            for key in tot:
+                tot[key] -= getattr(r, key)
+            data.append(["", r.number, f"Batal: {r.reversal_reason}"[:28], rp(-r.penalty), rp(-r.interest),
+                         rp(-r.principal), rp(-r.amount), rp(bal), ""])
+    if loan.written_off_amount:
+        data.append([loan.closed_on.strftime("%d-%m-%Y"), loan.number, "Hapus buku", "", "", "", "", rp(0), ""])
+    data.append(["", "", "Jumlah", rp(tot["penalty"]), rp(tot["interest"]), rp(tot["principal"]),
+                 rp(tot["amount"]), "", ""])
+    story.append(_table(data, [18 * mm, 24 * mm, 26 * mm, 16 * mm, 18 * mm, 20 * mm, 20 * mm, 20 * mm, 12 * mm]))
+    if loan.status == Loan.Status.AKTIF:
+        d = dues(loan, as_of)
+        nxt = loan.installments.filter(superseded=False, settled=False, due_date__gt=as_of).order_by("no").first()
+        story += [Spacer(1, 6), Paragraph(f"Kewajiban per {tanggal(as_of)}", ss["Heading3"]),
+                  _table([["Sisa pokok", rp(loan.outstanding)],
+                          ["Tunggakan (pokok + jasa + denda)", f"{rp(d['total'])} — {d['dpd']} hari"],
+                          ["Angsuran berikutnya",
+                           f"{rp(nxt.unpaid)} pada {tanggal(nxt.due_date)}" if nxt else "-"]],
+                         [60 * mm, 100 * mm], header=False)]
+    others = Loan.objects.filter(koperasi=loan.koperasi, member=m).exclude(pk=loan.pk).order_by("-applied_on")
+    if others:
+        story += [Spacer(1, 6), Paragraph("Pinjaman lain anggota ini", ss["Heading3"]),
+                  _table([["Nomor", "Produk", "Diajukan", "Jumlah", "Status", "Sisa pokok"]] +
+                         [[o.number, o.product.name, tanggal(o.applied_on), rp(o.amount), o.get_status_display(),
+                           rp(o.outstanding)] for o in others.select_related("product")])]
+    story += [Spacer(1, 8), Paragraph(f"Dicetak {tanggal(timezone.localdate())}.", ss["Normal"])]
+    return _doc(story)

@@ -24,4 +24,5 @@ urlpatterns = [
     path("<int:pk>/bayar/<int:rid>/kuitansi.pdf", views.receipt_pdf, name="receipt"),
     path("<int:pk>/perjanjian.pdf", views.agreement_pdf, name="agreement"),
     path("<int:pk>/jadwal.pdf", views.schedule_pdf, name="schedule_pdf"),
+    path("<int:pk>/kartu.pdf", views.loan_card_pdf, name="card"),
 ]

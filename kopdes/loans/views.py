@@ -287,6 +287,12 @@ def schedule_pdf(request, pk):
 
 
 @tenant_view(unit=SP)
+def loan_card_pdf(request, pk):
+    loan = _loan(request, pk)
+    return exports.pdf_response(exports.loan_card_pdf(loan), f"kartu-pinjaman-{loan.number}.pdf")
+
+
+@tenant_view(unit=SP)
 def receipt_pdf(request, pk, rid):
     loan = _loan(request, pk)
     rep = get_object_or_404(Repayment, pk=rid, loan=loan, koperasi=request.koperasi)

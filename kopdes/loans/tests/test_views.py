@@ -148,3 +148,42 @@ def test_other_cooperative_and_other_unit_refused(sp, staff, member, product, ot
     c4 = Client()
     c4.force_login(staff["petugas"])
     assert c4.post(url(sp, "write_off", loan.pk), {"reason": "x"}).status_code == 403
+
+
+def pdf_text(data: bytes) -> str:
+    """The text drawn in a ReportLab PDF (streams are ASCII85 + Flate encoded)."""
+    import base64
+    import re
+    import zlib
+
+    out = []
+    for m in re.finditer(rb"/Filter \[ /ASCII85Decode /FlateDecode \][^>]*>>\s*stream\r?\n(.*?)endstream", data, re.S):
+        raw = m.group(1).strip()
+        raw = raw.removeprefix(b"<~").removesuffix(b"~>")
+        try:
+            out.append(zlib.decompress(base64.a85decode(raw, adobe=False, ignorechars=b" \t\n\r\x0b")).decode(
+                "latin-1"))
+        except (ValueError, zlib.error):
+            continue
+    return "\n".join(out)
+
+
+def test_member_loan_card_lists_payments_reversal_and_dues(sp, staff, member, product, client_as):
+    loan = make_active_loan(sp, member, product, staff, amount=D(1_200_000), tenor=3)
+    from kopdes.loans import services
+
+    rows = list(loan.installments.order_by("no"))
+    rep1 = services.repay(sp, loan, amount=rows[0].total_due, date=rows[0].due_date)
+    rep2 = services.repay(sp, loan, amount=D(50_000), date=rows[0].due_date)
+    services.reverse_repayment(sp, rep2, reason="salah input", by=staff["ketua"])
+    c = client_as(staff["petugas"])
+    r = c.get(url(sp, "card", loan.pk))
+    assert r.status_code == 200 and r["Content-Type"] == "application/pdf"
+    text = pdf_text(r.content)
+    assert "KARTU PINJAMAN ANGGOTA" in text and member.name in text and loan.number in text
+    assert rep1.number in text and "Batal: salah input" in text
+    # flat 1.5%: instalment Rp418.000 (400.000 + 18.000); principal left after the first payment is Rp800.000
+    assert "Rp418.000" in text and "Rp800.000" in text
+    assert "Kartu pinjaman" in c.get(url(sp, "detail", loan.pk)).content.decode()
+    # a foreign cooperative's user cannot print it
+    assert c.get(f"/k/{sp.slug}/pinjaman/{loan.pk + 100000}/kartu.pdf").status_code == 404
