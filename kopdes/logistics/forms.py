@@ -67,6 +67,11 @@ class DeliveryForm(BootstrapMixin, forms.Form):
     distance_km = forms.DecimalField(label="Jarak (km)", max_digits=8, decimal_places=1, required=False)
     flat_fee = forms.DecimalField(label="Tarif tetap (Rp)", max_digits=18, decimal_places=2, required=False)
     payment = forms.ChoiceField(label="Pembayaran", choices=DeliveryOrder.Payment.choices)
+    from_location = forms.TypedChoiceField(label="Lokasi stok asal (gudang)", required=False, coerce=int,
+                                           empty_value=None,
+                                           help_text="hanya untuk barang stok koperasi gudang → gerai/apotek")
+    to_location = forms.TypedChoiceField(label="Lokasi stok tujuan (gerai/apotek)", required=False, coerce=int,
+                                         empty_value=None)
     note = forms.CharField(label="Catatan", max_length=200, required=False)
     idempotency_key = forms.CharField(widget=forms.HiddenInput, required=False)
 
@@ -74,24 +79,41 @@ class DeliveryForm(BootstrapMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["vehicle"].queryset = Vehicle.objects.filter(koperasi=koperasi, active=True)
         self.fields["driver"].queryset = Driver.objects.filter(koperasi=koperasi, active=True)
+        locations, products = _stock_choices(koperasi)
+        self.fields["from_location"].choices = [("", "—")] + locations
+        self.fields["to_location"].choices = [("", "—")] + locations
         for i in range(1, ITEM_ROWS + 1):
             req = i == 1
-            self.fields[f"item{i}"] = forms.CharField(label=f"Barang {i}", max_length=160, required=req)
+            self.fields[f"product{i}"] = forms.TypedChoiceField(label="Barang stok", required=False, coerce=int,
+                                                                empty_value=None,
+                                                                choices=[("", "— (bukan barang stok)")] + products)
+            self.fields[f"item{i}"] = forms.CharField(label=f"Barang {i}", max_length=160, required=False)
             self.fields[f"qty{i}"] = forms.DecimalField(label="Jumlah", required=False, max_digits=14, decimal_places=3)
             self.fields[f"uom{i}"] = forms.CharField(label="Satuan", max_length=20, required=False)
             self.fields[f"weight{i}"] = forms.DecimalField(label="Berat (kg)", required=req, max_digits=14,
                                                            decimal_places=3)
             for n in ("item", "qty", "uom", "weight"):
                 self.fields[f"{n}{i}"].widget.attrs.setdefault("class", "form-control")
+            self.fields[f"product{i}"].widget.attrs.setdefault("class", "form-select")
+
+    def clean(self):
+        data = super().clean()
+        if not (data.get("item1") or data.get("product1")):
+            self.add_error("item1", "Isi nama barang atau pilih barang stok.")
+        return data
 
     def items(self) -> list[dict]:
         out = []
         for i in range(1, ITEM_ROWS + 1):
             desc = self.cleaned_data.get(f"item{i}")
-            if desc:
-                out.append({"description": desc, "qty": self.cleaned_data.get(f"qty{i}") or 0,
-                            "uom": self.cleaned_data.get(f"uom{i}") or "",
-                            "weight_kg": self.cleaned_data.get(f"weight{i}")})
+            product = self.cleaned_data.get(f"product{i}")
+            if desc or product:
+                row = {"description": desc or "", "qty": self.cleaned_data.get(f"qty{i}") or 0,
+                       "uom": self.cleaned_data.get(f"uom{i}") or "",
+                       "weight_kg": self.cleaned_data.get(f"weight{i}")}
+                if product:
+                    row["product_id"] = product
+                out.append(row)
         return out
 
     def stop_list(self) -> list[dict]:
@@ -101,6 +123,19 @@ class DeliveryForm(BootstrapMixin, forms.Form):
                 name, _sep, addr = line.partition("|")
                 out.append({"name": name.strip(), "address": addr.strip()})
         return out
+
+
+def _stock_choices(koperasi) -> tuple[list, list]:
+    """Active stock locations and products of the cooperative (retail engine), for stock-moving deliveries."""
+    if koperasi is None:
+        return [], []
+    from kopdes.retail.models import Location, Product
+
+    locations = [(loc.pk, f"{loc.name} ({loc.get_unit_display()})")
+                 for loc in Location.objects.filter(koperasi=koperasi, active=True).order_by("code")]
+    products = [(p.pk, f"{p.name} [{p.base_uom}]") for p in
+                Product.objects.filter(koperasi=koperasi, active=True).order_by("name").only("pk", "name", "base_uom")]
+    return locations, products
 
 
 class AssignForm(BootstrapMixin, forms.Form):

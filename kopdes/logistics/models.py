@@ -220,6 +220,13 @@ class DeliveryOrder(TenantModel):
     fee_amount = models.DecimalField(_("biaya pengiriman"), default=ZERO, **MONEY)
     payment = models.CharField(_("pembayaran"), max_length=8, choices=Payment.choices, default=Payment.CASH)
     journal_entry_id = models.BigIntegerField(null=True, blank=True)
+    # goods of the cooperative moved between its own stock locations (gudang → gerai/apotek) through the
+    # retail stock engine when the delivery is confirmed: plain ids of ``retail.Location``
+    from_location_id = models.BigIntegerField(_("lokasi stok asal"), null=True, blank=True)
+    to_location_id = models.BigIntegerField(_("lokasi stok tujuan"), null=True, blank=True)
+    stock_moved_on = models.DateField(_("stok dipindahkan"), null=True, blank=True)
+    stock_value = models.DecimalField(_("nilai pokok barang dipindahkan"), default=ZERO, **MONEY)
+    stock_entry_id = models.BigIntegerField(null=True, blank=True)
     # proof of delivery
     recipient_name = models.CharField(_("nama penerima"), max_length=120, blank=True)
     delivered_at = models.DateTimeField(_("waktu diterima"), null=True, blank=True)
@@ -249,6 +256,10 @@ class DeliveryOrder(TenantModel):
     @property
     def is_open(self) -> bool:
         return self.status in (self.Status.PLANNED, self.Status.LOADED, self.Status.ON_THE_WAY)
+
+    @property
+    def moves_stock(self) -> bool:
+        return self.from_location_id is not None and self.to_location_id is not None
 
 
 class DeliveryProof(TenantModel):
@@ -288,6 +299,8 @@ class DeliveryStop(TenantModel):
 
 class DeliveryItem(TenantModel):
     order = models.ForeignKey(DeliveryOrder, on_delete=models.CASCADE, related_name="items")
+    #: a ``retail.Product`` of the cooperative's own stock (plain id); ``qty`` is then in its base unit
+    product_id = models.BigIntegerField(_("barang stok"), null=True, blank=True)
     description = models.CharField(_("barang"), max_length=160)
     qty = models.DecimalField(_("jumlah"), max_digits=14, decimal_places=3, default=ZERO)
     uom = models.CharField(_("satuan"), max_length=20, blank=True)

@@ -232,24 +232,33 @@ def create_delivery(koperasi: Koperasi, *, kind: str, date: dt.date, origin: str
                     customer_name: str = "", vehicle: Vehicle | None = None, driver: Driver | None = None,
                     fee_basis: str = DeliveryOrder.FeeBasis.NONE, distance_km=0, flat_fee=None,
                     payment: str = DeliveryOrder.Payment.CASH, note: str = "", by=None,
+                    from_location=None, to_location=None,
                     idempotency_key: str | None = None) -> DeliveryOrder:
-    payload = {"kind": kind, "date": date.isoformat(), "o": origin, "d": destination, "items": items,
+    """A delivery order. For goods of the cooperative's own stock going from one of its locations to another
+    (gudang → gerai sembako / apotek, kind ``gudang_gerai``), pass ``from_location``/``to_location``
+    (``retail.Location``) and items with ``product_id`` (``qty`` in the product's base unit): the stock moves
+    through the retail stock engine when the delivery is confirmed (see ``confirm_delivery``)."""
+    payload = {"kind": kind, "date": date.isoformat(), "o": origin, "d": destination,
+               "items": [{k: str(v) for k, v in it.items()} for it in items],
                "stops": stops or [], "m": member_id, "v": getattr(vehicle, "pk", None), "fee": fee_basis,
-               "km": str(distance_km), "flat": str(flat_fee)}
+               "km": str(distance_km), "flat": str(flat_fee), "from": getattr(from_location, "pk", from_location),
+               "to": getattr(to_location, "pk", to_location)}
 
     def _do():
         return {"id": _create_delivery(koperasi, kind=kind, date=date, origin=origin, destination=destination,
                                        items=items, stops=stops or [], member_id=member_id,
                                        customer_name=customer_name, vehicle=vehicle, driver=driver,
                                        fee_basis=fee_basis, distance_km=distance_km, flat_fee=flat_fee,
-                                       payment=payment, note=note, by=by).pk}
+                                       payment=payment, note=note, by=by, from_location=from_location,
+                                       to_location=to_location).pk}
 
     result, _r = run_idempotent(koperasi, "logistics.delivery", idempotency_key, payload, _do)
     return DeliveryOrder.objects.get(pk=result["id"], koperasi=koperasi)
 
 
 def _create_delivery(koperasi, *, kind, date, origin, destination, items, stops, member_id, customer_name, vehicle,
-                     driver, fee_basis, distance_km, flat_fee, payment, note, by) -> DeliveryOrder:
+                     driver, fee_basis, distance_km, flat_fee, payment, note, by, from_location=None,
+                     to_location=None) -> DeliveryOrder:
     if kind not in DeliveryOrder.Kind.values:
         raise DomainError("Pilih jenis pengiriman.", "Choose the delivery type.", field="kind", code="invalid")
     if not (origin or "").strip() or not (destination or "").strip():
@@ -271,14 +280,25 @@ def _create_delivery(koperasi, *, kind, date, origin, destination, items, stops,
     if not items:
         raise DomainError("Isi minimal satu barang.", "Add at least one item.", field="items", code="required")
     clean_items = []
+    products = {}
     for i, it in enumerate(items):
-        desc = (it.get("description") or "").strip()
+        product = None
+        if it.get("product_id") not in (None, ""):
+            product = _stock_product(koperasi, it["product_id"], i)
+            products[i] = product
+        desc = (it.get("description") or (product.name if product else "")).strip()
         if not desc:
             raise DomainError(f"Barang ke-{i + 1}: nama barang wajib diisi.", f"Item {i + 1}: description required.",
                               field=f"items[{i}].description", code="required")
-        clean_items.append((desc[:160], _dec(it.get("qty") or 0, f"items[{i}].qty", "Jumlah"),
-                            (it.get("uom") or "")[:20], _dec(it.get("weight_kg"), f"items[{i}].weight_kg", "Berat")))
-    weight = sum((w for *_x, w in clean_items), ZERO)
+        qty = _dec(it.get("qty") or 0, f"items[{i}].qty", "Jumlah", positive=product is not None)
+        uom = (it.get("uom") or (product.base_uom if product else ""))[:20]
+        clean_items.append((desc[:160], qty, uom, _dec(it.get("weight_kg"), f"items[{i}].weight_kg", "Berat"),
+                            product.pk if product else None))
+    src, dst = _stock_route(koperasi, kind, from_location, to_location, products)
+    if src is not None:
+        _check_stock(koperasi, src, [(products[i], c[1], i) for i, c in enumerate(clean_items) if i in products],
+                     date)
+    weight = sum((c[3] for c in clean_items), ZERO)
     km = _dec(distance_km or 0, "distance_km", "Jarak", q="0.1")
     if vehicle is not None:
         check_vehicle(vehicle, date)
@@ -297,10 +317,11 @@ def _create_delivery(koperasi, *, kind, date, origin, destination, items, stops,
         origin=origin.strip()[:160], destination=destination.strip()[:160], member_id=member_id or None,
         customer_name=(customer_name or "")[:120], vehicle=vehicle, driver=driver, fee_basis=fee_basis,
         distance_km=km, fee_amount=fee, payment=payment, note=note, created_by=_user(by),
+        from_location_id=src.pk if src is not None else None, to_location_id=dst.pk if dst is not None else None,
     )
     DeliveryItem.objects.bulk_create([
-        DeliveryItem(koperasi=koperasi, order=order, description=d, qty=q, uom=u, weight_kg=w)
-        for d, q, u, w in clean_items
+        DeliveryItem(koperasi=koperasi, order=order, description=d, qty=q, uom=u, weight_kg=w, product_id=pid)
+        for d, q, u, w, pid in clean_items
     ])
     stops = stops or [{"name": destination, "kind": DeliveryStop.Kind.DROP}]
     DeliveryStop.objects.bulk_create([
@@ -309,6 +330,127 @@ def _create_delivery(koperasi, *, kind, date, origin, destination, items, stops,
         for i, s in enumerate(stops)
     ])
     return order
+
+
+# --- own stock moved between the cooperative's locations (retail stock engine) ------------------------------------
+
+def _stock_product(koperasi, product_id, i: int):
+    from kopdes.retail.models import Product
+
+    try:
+        p = Product.objects.filter(koperasi=koperasi, pk=int(product_id), active=True).first()
+    except (TypeError, ValueError):
+        p = None
+    if p is None:
+        raise DomainError(f"Barang ke-{i + 1}: barang stok tidak ditemukan di koperasi ini.",
+                          f"Item {i + 1}: stock product not found in this cooperative.",
+                          field=f"items[{i}].product", code="unknown_product")
+    return p
+
+
+def _location(koperasi, loc, field: str):
+    from kopdes.retail.models import Location
+
+    pk = getattr(loc, "pk", loc)
+    try:
+        found = Location.objects.filter(koperasi=koperasi, pk=int(pk), active=True).first()
+    except (TypeError, ValueError):
+        found = None
+    if found is None:
+        raise DomainError("Lokasi stok tidak ditemukan di koperasi ini.", "Stock location not found in this "
+                          "cooperative.", field=field, code="unknown_location")
+    return found
+
+
+def _stock_route(koperasi, kind, from_location, to_location, products: dict):
+    """The (source, destination) ``retail.Location`` of a stock-moving delivery, or ``(None, None)``."""
+    if from_location in (None, "") and to_location in (None, ""):
+        if products:
+            raise DomainError("Barang stok koperasi dipindahkan antar lokasi: pilih lokasi asal dan tujuan.",
+                              "Stock products move between locations: choose the source and destination.",
+                              field="from_location", code="location_required")
+        return None, None
+    if kind != DeliveryOrder.Kind.WAREHOUSE_TO_KIOSK:
+        raise DomainError("Pemindahan stok hanya untuk pengiriman gudang → gerai/apotek.",
+                          "Stock moves only with warehouse → kiosk deliveries.", field="kind",
+                          code="stock_transfer_kind")
+    if from_location in (None, "") or to_location in (None, ""):
+        raise DomainError("Pilih lokasi stok asal dan tujuan.", "Choose both the source and destination locations.",
+                          field="to_location" if from_location not in (None, "") else "from_location",
+                          code="location_required")
+    src = _location(koperasi, from_location, "from_location")
+    dst = _location(koperasi, to_location, "to_location")
+    if src.pk == dst.pk:
+        raise DomainError("Lokasi asal dan tujuan sama.", "Source and destination are the same.",
+                          field="to_location", code="same_location")
+    if not products:
+        raise DomainError("Pilih barang stok yang dipindahkan (minimal satu baris dengan barang stok).",
+                          "Choose the stock products moved (at least one line with a stock product).",
+                          field="items", code="products_required")
+    return src, dst
+
+
+def _check_stock(koperasi, src, lines, on: dt.date) -> None:
+    """Refuse early (at creation and loading) when the source location does not hold what is to be moved."""
+    from kopdes.retail import stock
+
+    need: dict[int, Decimal] = {}
+    first: dict[int, int] = {}
+    for product, qty, i in lines:
+        need[product.pk] = need.get(product.pk, ZERO) + qty
+        first.setdefault(product.pk, i)
+    for product, _qty, _i in lines:
+        if product.pk not in need:
+            continue
+        want = need.pop(product.pk)
+        have = stock.on_hand(koperasi, product, src, sellable_on=on)
+        if have < want:
+            i = first[product.pk]
+            raise DomainError(
+                f"Stok {product.name} di {src.name} tidak cukup: tersedia {stock.fmt_qty(have)} {product.base_uom}, "
+                f"dikirim {stock.fmt_qty(want)}.",
+                f"Not enough {product.name} at {src.name}: {stock.fmt_qty(have)} {product.base_uom} available, "
+                f"{stock.fmt_qty(want)} to ship.", field=f"items[{i}].qty", code="insufficient_stock")
+
+
+def _order_stock_lines(order: DeliveryOrder):
+    from kopdes.retail.models import Product
+
+    items = list(order.items.filter(product_id__isnull=False).order_by("id"))
+    prods = {p.pk: p for p in Product.objects.filter(koperasi_id=order.koperasi_id,
+                                                     pk__in=[i.product_id for i in items])}
+    return [(prods[i.product_id], i.qty, n) for n, i in enumerate(items)]
+
+
+def _move_stock(order: DeliveryOrder, date: dt.date, by=None) -> None:
+    """Goods arrive: transfer each stock item at cost from the source to the destination location (retail
+    engine: FEFO, lots kept, append-only moves with source ``retail.Transfer`` / the DO number). When the two
+    locations belong to different business units, the inventory value moves between the units in the ledger
+    (Dr persediaan unit tujuan / Cr persediaan unit asal), so each unit's stock and its ledger agree."""
+    from kopdes.retail import stock
+    from kopdes.retail.models import Location
+
+    k = order.koperasi
+    src = Location.objects.get(koperasi=k, pk=order.from_location_id)
+    dst = Location.objects.get(koperasi=k, pk=order.to_location_id)
+    per_account: dict[str, Decimal] = {}
+    total = ZERO
+    for product, qty, _i in _order_stock_lines(order):
+        moves = stock.transfer(k, product=product, source=src, dest=dst, qty=qty, date=date, by=_user(by),
+                               memo=f"{order.number}: {src.name} → {dst.name}", ref=order.number)
+        value = sum((m.value for m in moves if m.qty > 0), ZERO)
+        per_account[product.inventory_account] = per_account.get(product.inventory_account, ZERO) + value
+        total += value
+    order.stock_moved_on = date
+    order.stock_value = total
+    if src.unit != dst.unit and total > 0:
+        lines = []
+        for account, value in sorted(per_account.items()):
+            if value > 0:
+                lines += [_line(account, debit=value, unit=dst.unit), _line(account, credit=value, unit=src.unit)]
+        entry = _post(k, date=date, memo=f"Pindah persediaan {order.number}: {src.name} → {dst.name}"[:300],
+                      lines=lines, source="logistics.DeliveryStock", source_id=str(order.pk), by=_user(by))
+        order.stock_entry_id = entry.pk
 
 
 def _locked_order(order: DeliveryOrder) -> DeliveryOrder:
@@ -369,6 +511,11 @@ def set_status(order: DeliveryOrder, status: str, *, on: dt.date | None = None, 
     check_vehicle(order.vehicle, on)
     if order.driver is not None:
         check_driver(order.driver, on)
+    if status == DeliveryOrder.Status.LOADED and order.moves_stock:
+        from kopdes.retail.models import Location
+
+        src = Location.objects.get(koperasi_id=order.koperasi_id, pk=order.from_location_id)
+        _check_stock(order.koperasi, src, _order_stock_lines(order), on)
     order.status = status
     order.save(update_fields=["status"])
     return order
@@ -402,7 +549,8 @@ def _image_file(data, name: str) -> ContentFile | None:
 @transaction.atomic
 def confirm_delivery(order: DeliveryOrder, *, recipient_name: str, at: dt.datetime | None = None, photo=None,
                      signature=None, by=None) -> DeliveryOrder:
-    """Proof of delivery; the fee is earned now and posted (unit logistik, member_id on member revenue)."""
+    """Proof of delivery; the fee is earned now and posted (unit logistik, member_id on member revenue).
+    A stock-moving delivery (gudang → gerai) transfers its stock items now (``_move_stock``)."""
     order = _locked_order(order)
     _check_transition(order, DeliveryOrder.Status.DELIVERED)
     if not (recipient_name or "").strip():
@@ -415,6 +563,9 @@ def confirm_delivery(order: DeliveryOrder, *, recipient_name: str, at: dt.dateti
                           "Attach a proof photo or the recipient's signature.", field="proof_photo",
                           code="proof_required")
     at = at or timezone.now()
+    date = timezone.localtime(at).date() if timezone.is_aware(at) else at.date()
+    if order.moves_stock:  # before any file is written: a refusal here leaves nothing behind
+        _move_stock(order, date, by)
     order.recipient_name = recipient_name.strip()[:120]
     order.delivered_at = at
     order.status = DeliveryOrder.Status.DELIVERED
@@ -425,7 +576,6 @@ def confirm_delivery(order: DeliveryOrder, *, recipient_name: str, at: dt.dateti
             proof.save()
     order.stops.filter(done_at__isnull=True).update(done_at=at)
     if order.fee_amount > 0:
-        date = timezone.localtime(at).date() if timezone.is_aware(at) else at.date()
         member_id = order.member_id
         entry = _post(
             order.koperasi, date=date, memo=f"Jasa pengiriman {order.number} ke {order.destination}"[:300],

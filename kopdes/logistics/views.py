@@ -207,19 +207,24 @@ def delivery_new(request):
                 items=form.items(), stops=form.stop_list() or None, member_id=_member_id(k, d["member"]),
                 customer_name=d["customer_name"], vehicle=d["vehicle"], driver=d["driver"], fee_basis=d["fee_basis"],
                 distance_km=d["distance_km"] or 0, flat_fee=d["flat_fee"], payment=d["payment"], note=d["note"],
+                from_location=d["from_location"], to_location=d["to_location"],
                 by=request.user, idempotency_key=d["idempotency_key"] or None)
         except DomainError as exc:
             field = exc.field
             if field and field.startswith("items["):
                 idx = int(field[6:field.index("]")]) + 1
-                field = ("weight" if "weight" in field else "item") + str(idx)
+                name = field.rsplit(".", 1)[-1]
+                field = {"weight_kg": "weight", "qty": "qty", "product": "product"}.get(name, "item") + str(idx)
+            elif field == "items":
+                field = "product1"
             form.add_error(field if field in form.fields else None, exc.message)
         else:
             messages.success(request, f"Surat jalan {order.number} dibuat; biaya {order.fee_amount:,.0f}."
                              .replace(",", "."))
             return redirect("logistics:delivery", slug=k.slug, pk=order.pk)
-    item_fields = {f"{n}{i}" for i in range(1, forms.ITEM_ROWS + 1) for n in ("item", "qty", "uom", "weight")}
-    rows = [[form[f"{n}{i}"] for n in ("item", "qty", "uom", "weight")] for i in range(1, forms.ITEM_ROWS + 1)]
+    cols = ("product", "item", "qty", "uom", "weight")
+    item_fields = {f"{n}{i}" for i in range(1, forms.ITEM_ROWS + 1) for n in cols}
+    rows = [[form[f"{n}{i}"] for n in cols] for i in range(1, forms.ITEM_ROWS + 1)]
     main = [f for f in form.visible_fields() if f.name not in item_fields]
     return render(request, "logistics/delivery_new.html", {"form": form, "rows": rows, "main": main})
 
@@ -263,8 +268,15 @@ def delivery_detail(request, pk: int):
                 _apply(target, exc)
             else:
                 messages.error(request, exc.message)
+    locations = {}
+    if order.moves_stock:
+        from kopdes.retail.models import Location
+
+        locations = {loc.pk: loc for loc in Location.objects.filter(
+            koperasi=k, pk__in=[order.from_location_id, order.to_location_id])}
     return render(request, "logistics/delivery.html", {
         "o": order, "items": order.items.all(), "stops": order.stops.all(), "proofs": order.proofs.all(),
+        "from_location": locations.get(order.from_location_id), "to_location": locations.get(order.to_location_id),
         "assign_form": assign_form, "proof_form": proof_form, "fail_form": fail_form,
         "can_write": _can_write(request),
     })
