@@ -447,3 +447,56 @@ class RegionStat(models.Model):
 
     def get(self, key: str, default: int = 0) -> int:
         return self.data.get(key, default)
+
+
+# --- background jobs ----------------------------------------------------------------------------------------
+
+
+class Job(models.Model):
+    """A long supervision job (full refresh, export of a big region) run by the django-tasks worker
+    (``manage.py db_worker``), with progress the pages poll. Only its starter (or a superuser) sees it."""
+
+    class Kind(models.TextChoices):
+        REFRESH_ALL = "refresh_all", _("Penyegaran semua ringkasan")
+        EXPORT = "export", _("Ekspor Excel tabel koperasi")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Menunggu")
+        RUNNING = "running", _("Berjalan")
+        DONE = "done", _("Selesai")
+        FAILED = "failed", _("Gagal")
+
+    kind = models.CharField(_("jenis"), max_length=16, choices=Kind.choices)
+    params = models.JSONField(default=dict, blank=True)
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.QUEUED)
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    message = models.CharField(max_length=300, blank=True)
+    result_file = models.FileField(upload_to="ekspor/%Y/%m/", storage=_evidence_storage, max_length=200, blank=True)
+    result_name = models.CharField(max_length=200, blank=True)
+    task_id = models.CharField(max_length=64, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    audit_exclude = True  # progress counters change every few thousand rows
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("tugas latar belakang")
+        verbose_name_plural = _("tugas latar belakang")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk}"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        return min(int(self.done * 100 / self.total), 99) if self.total else 0

@@ -286,8 +286,12 @@ def _link_formation(k: Koperasi) -> None:
 
 
 def mark_dirty(koperasi_id: int) -> None:
-    """Cheap: flag the snapshot; ``refresh_dirty`` (scheduled every few minutes) recomputes it."""
-    CoopSnapshot.objects.filter(koperasi_id=koperasi_id, dirty=False).update(dirty=True)
+    """Cheap: flag the snapshot. When the flag goes up (once until the next refresh) the background refresh of
+    this cooperative is queued (``jobs.schedule_refresh``); ``refresh_dirty`` (scheduled) catches any left over."""
+    if CoopSnapshot.objects.filter(koperasi_id=koperasi_id, dirty=False).update(dirty=True):
+        from .jobs import schedule_refresh
+
+        schedule_refresh(koperasi_id)
 
 
 def refresh_dirty(*, limit: int | None = None, today: dt.date | None = None) -> int:
@@ -320,8 +324,10 @@ def _update_rows(rows: list[CoopSnapshot], fields: list[str]) -> None:
         cur.executemany(sql, params)
 
 
-def refresh_all(*, today: dt.date | None = None, batch: int = 5000) -> dict:
-    """Full refresh: books → snapshots for cooperatives with books; re-score simulated ones; rebuild totals."""
+def refresh_all(*, today: dt.date | None = None, batch: int = 5000, progress=None) -> dict:
+    """Full refresh: books → snapshots for cooperatives with books; re-score simulated ones; rebuild totals.
+
+    ``progress(done, total)`` (optional) is called as the work advances (the background job shows it)."""
     today = today or timezone.localdate()
     cfg = health.current_config()
     simulated = set(CoopSnapshot.objects.filter(source=CoopSnapshot.Source.SIMULASI)
@@ -335,12 +341,17 @@ def refresh_all(*, today: dt.date | None = None, batch: int = 5000) -> dict:
         pass
     from_books = [kid for kid in Koperasi.objects.values_list("pk", flat=True)
                   if kid not in simulated or kid in with_books]
+    ids = sorted(simulated - with_books)
+    total = len(from_books) + len(ids) + 1  # + the region totals
+    done = 0
     for k in Koperasi.objects.filter(pk__in=from_books).iterator(chunk_size=500):
         refresh_koperasi(k, today=today, cfg=cfg, update_stats=False)
+        done += 1
+        if progress and done % 50 == 0:
+            progress(done, total)
     # simulated: re-score in bulk
     rescored = 0
     gov = _governance_scores()
-    ids = sorted(simulated - with_books)
     fields = ["health_score", "health_class", "warning_count", "warning_detail", "as_of", "computed_at", "dirty",
               *[f"w_{c}" for c in WARNING_CODES]]
     now = timezone.now()
@@ -352,5 +363,10 @@ def refresh_all(*, today: dt.date | None = None, batch: int = 5000) -> dict:
             s.as_of, s.computed_at, s.dirty = today, now, False
         _update_rows(snaps, fields)
         rescored += len(snaps)
+        done += len(snaps)
+        if progress:
+            progress(done, total)
     regions = stats.rebuild()
+    if progress:
+        progress(total, total)
     return {"from_books": len(from_books), "rescored": rescored, "regions": regions}

@@ -13,6 +13,9 @@ global_urlpatterns = [
     path("pengawasan/bukti/<int:pk>/", views.evidence, name="evidence"),
     path("pengawasan/impor/", views.import_formations, name="import"),
     path("pengawasan/parameter/", views.parameters, name="parameters"),
+    path("pengawasan/tugas/", views.job_list, name="jobs"),
+    path("pengawasan/tugas/<int:pk>/", views.job, name="job"),
+    path("pengawasan/tugas/<int:pk>/unduh/", views.job_download, name="job_download"),
 ]
 
 urlpatterns = [

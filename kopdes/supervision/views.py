@@ -11,8 +11,6 @@ records; the cooperative's management may record formation data, RAT and follow-
 
 from __future__ import annotations
 
-import io
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -26,7 +24,7 @@ from kopdes.core.access import tenant_view
 from kopdes.core.errors import DomainError
 from kopdes.core.models import Koperasi, Region
 
-from . import health, queries, services, snapshots
+from . import exports, health, jobs, queries, services, snapshots
 from .access import (
     can_edit_village,
     can_view_village,
@@ -60,6 +58,7 @@ from .models import (
     GovernanceIndicator,
     HealthClass,
     HealthScore,
+    Job,
     SupervisionVisit,
     VisitFinding,
     Warning,
@@ -117,6 +116,12 @@ def region(request: HttpRequest, code: str = "") -> HttpResponse:
         "health": {"labels": [str(h[1]) for h in ctx["health"]], "data": [h[2] for h in ctx["health"]]},
         "problems": {"labels": [str(w[1]) for w in ctx["warnings"]], "data": [w[2] for w in ctx["warnings"]]},
     }
+    if request.GET.get("format") == "pdf":
+        title = ctx["crumbs"][-1][1] if code else "Nasional"
+        resp = HttpResponse(exports.region_pdf(ctx, title), content_type="application/pdf")
+        resp["Content-Disposition"] = f'attachment; filename="pengawasan-{code or "nasional"}.pdf"'
+        return resp
+    ctx["is_national"] = scope_of(request.user) == [] or request.user.is_superuser
     return render(request, "supervision/region.html", ctx)
 
 
@@ -125,6 +130,10 @@ def coop_list(request: HttpRequest) -> HttpResponse:
     code = _region_code(request)
     qs, filters = queries.coop_table(code, request.GET)
     if request.GET.get("format") == "xlsx":
+        if qs.count() > jobs.EXPORT_SYNC_LIMIT:  # too big for the request: a background job with progress
+            job = jobs.start_export(code, request.GET, by=request.user)
+            messages.info(request, "Ekspor besar dijalankan di latar belakang; unduh setelah selesai.")
+            return redirect("supervision:job", pk=job.pk)
         return _coop_xlsx(qs, code)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     return render(request, "supervision/coop_list.html", {
@@ -141,31 +150,7 @@ def _url_parts() -> dict:
 
 
 def _coop_xlsx(qs, code: str) -> HttpResponse:
-    from openpyxl import Workbook
-
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet("koperasi")
-    ws.append(["Kode wilayah", "Koperasi", "Status", "Tahap", "Anggota", "Simpanan pokok", "Simpanan wajib",
-               "Simpanan sukarela", "Pinjaman beredar", "NPL %", "Aset", "Ekuitas", "Pendapatan", "SHU berjalan",
-               "Skor", "Kelas", "Peringatan", "RAT terakhir", "Data per"])
-    rows = qs.values_list("region_code", "koperasi__name", "koperasi__status", "koperasi__formation__stage", "members",
-                          "simpanan_pokok", "simpanan_wajib", "simpanan_sukarela", "loans_outstanding", "npl_ratio",
-                          "assets", "equity", "revenue", "result", "health_score", "health_class", "warning_detail",
-                          "last_rat_date", "as_of")
-    for r in rows.iterator(chunk_size=5000):
-        r = list(r)
-        r[3] = STAGE_LABELS.get(r[3] or 0)
-        for i in (5, 6, 7, 8, 10, 11, 12, 13):
-            r[i] = float(r[i] or 0)
-        r[9] = float(r[9]) if r[9] is not None else None
-        r[14] = float(r[14]) if r[14] is not None else None
-        r[15] = str(HealthClass(r[15]).label)
-        r[16] = "; ".join((r[16] or {}).values())
-        ws.append(r)
-    buf = io.BytesIO()
-    wb.save(buf)
-    resp = HttpResponse(buf.getvalue(),
-                        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    resp = HttpResponse(exports.coop_workbook(qs), content_type=exports.XLSX)
     resp["Content-Disposition"] = f'attachment; filename="koperasi-{code or "nasional"}.xlsx"'
     return resp
 
@@ -307,6 +292,48 @@ def parameters(request: HttpRequest) -> HttpResponse:
             return redirect("supervision:parameters")
     return render(request, "supervision/parameters.html", {"text": text, "error": error, "can_edit": can_edit,
                                                            "aspects": health.ASPECT_LABELS, "cfg": cfg})
+
+
+@login_required
+def job_list(request: HttpRequest) -> HttpResponse:
+    """The user's background jobs; POST ``jenis=refresh_all`` starts the full refresh (national users)."""
+    _supervisor_scope(request)
+    if request.method == "POST":
+        if request.POST.get("jenis") != Job.Kind.REFRESH_ALL:
+            raise Http404
+        try:
+            job = jobs.start_refresh_all(by=request.user)
+        except DomainError as exc:
+            raise PermissionDenied(exc.message) from None
+        return redirect("supervision:job", pk=job.pk)
+    qs = Job.objects.all() if request.user.is_superuser else Job.objects.filter(created_by=request.user)
+    return render(request, "supervision/job_list.html", {"jobs": qs[:50]})
+
+
+def _visible_job(request, pk: int) -> Job:
+    job = get_object_or_404(Job, pk=pk)
+    if not jobs.visible_to(job, request.user):
+        raise Http404
+    return job
+
+
+@login_required
+def job(request: HttpRequest, pk: int) -> HttpResponse:
+    j = _visible_job(request, pk)
+    tpl = "supervision/_job_progress.html" if request.headers.get("HX-Request") else "supervision/job.html"
+    return render(request, tpl, {"job": j})
+
+
+@login_required
+def job_download(request: HttpRequest, pk: int) -> FileResponse:
+    j = _visible_job(request, pk)
+    if j.status != Job.Status.DONE or not j.result_file:
+        raise Http404
+    try:
+        fh = j.result_file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    return FileResponse(fh, content_type=exports.XLSX, filename=j.result_name, as_attachment=True)
 
 
 # --- tenant pages --------------------------------------------------------------------------------------------

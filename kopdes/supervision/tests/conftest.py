@@ -42,3 +42,16 @@ def _region_stats_once(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         stats.rebuild()
     yield
+
+
+@pytest.fixture
+def private_dir(settings, tmp_path):
+    """Evidence and export files under a throwaway VAR_DIR."""
+    from django.utils.functional import empty
+
+    from kopdes.supervision.models import evidence_storage
+
+    settings.VAR_DIR = tmp_path
+    evidence_storage._wrapped = empty
+    yield tmp_path
+    evidence_storage._wrapped = empty

@@ -3,12 +3,11 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils.functional import empty
 from openpyxl import Workbook
 
 from kopdes.core.errors import DomainError
 from kopdes.supervision import services
-from kopdes.supervision.models import FormationEvidence, RegionStat, VillageFormation, evidence_storage
+from kopdes.supervision.models import FormationEvidence, RegionStat, VillageFormation
 
 from .conftest import TODAY
 
@@ -90,14 +89,6 @@ def test_cooperative_management_records_its_own_village_only(db, koperasi, other
     r = client_as(pengawas).post(f"/pengawasan/desa/{koperasi.region_id}/", {"sosialisasi_date": "2025-04-02"})
     assert r.status_code == 403
     assert client_as(pengawas).get(f"/pengawasan/desa/{koperasi.region_id}/").status_code == 200
-
-
-@pytest.fixture
-def private_dir(settings, tmp_path):
-    settings.VAR_DIR = tmp_path
-    evidence_storage._wrapped = empty
-    yield tmp_path
-    evidence_storage._wrapped = empty
 
 
 def test_evidence_type_size_and_access(db, dinas_oki, dinas_aceh, client_as, private_dir):
