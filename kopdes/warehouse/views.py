@@ -231,8 +231,13 @@ def lot_detail(request, pk: int):
             target = {"release": release_form, "pledge": pledge_form, "unpledge": unpledge_form}.get(action)
             if target is not None and target.is_bound:
                 _apply(target, exc)
-            else:
+            if target is None or not target.is_bound or exc.code in ("receipt_pledged", "lot_released"):
+                # the release form is not shown for a pledged or emptied lot: say it at the top of the page
                 messages.error(request, exc.message)
+            lot.refresh_from_db()
+            receipt = getattr(lot, "receipt", None)
+            if receipt is not None:
+                receipt.refresh_from_db()
     today = timezone.localdate()
     return render(request, "warehouse/lot.html", {
         "lot": lot, "receipt": receipt, "releases": lot.releases.all(), "today": today,

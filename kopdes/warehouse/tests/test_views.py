@@ -94,3 +94,18 @@ def test_other_unit_operator_cannot_read(koperasi, wh, make_user, client_as):
     pengawas = client_as(make_user("pengawas", koperasi=koperasi))
     assert pengawas.get(_u("home", koperasi)).status_code == 200
     assert pengawas.post(_u("tariffs", koperasi), {}).status_code == 403
+
+
+@pytest.mark.django_db
+def test_release_of_pledged_receipt_refused_on_page(op, koperasi, wh):
+    """The release form is hidden while pledged; a release posted anyway (a stale tab) is refused on the page."""
+    lot = s.intake(koperasi, zone=wh["floor"], commodity="gabah", gross_kg="1000", net_kg="1000",
+                   depositor_name="Pak Umum", date=dt.date(2026, 3, 1))
+    s.pledge(lot.receipt, lender_kind="bank", lender_name="BRI Unit Mesuji", date=dt.date(2026, 3, 2))
+    r = op.post(_u("lot", koperasi, pk=lot.pk), {"action": "release", "kg": "100", "date": "2026-03-05",
+                                                 "payment": "tunai"})
+    html = r.content.decode()
+    assert r.status_code == 200 and "sedang dijaminkan kepada BRI Unit Mesuji" in html
+    assert 'value="unpledge"' in html and 'value="release"' not in html
+    lot.refresh_from_db()
+    assert lot.remaining_kg == Decimal("1000") and not lot.releases.exists()
