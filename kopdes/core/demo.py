@@ -26,7 +26,7 @@ DEMO_REGION = "16.02.04.2006"  # Surya Adi, Mesuji, Ogan Komering Ilir
 DEMO_SLUG = "surya-adi"
 DEMO_PASSWORD = "kopdes-demo"
 DEMO_APPS = ["ledger", "members", "savings", "loans", "retail", "pharmacy", "clinic", "warehouse", "logistics",
-             "supervision", "portal", "api"]
+             "ledger.yearend", "supervision", "portal", "api"]  # ledger.yearend: close last year + its RAT
 
 # username, full name, phone, role, unit, title, scope ("koperasi" | region code | "" for national)
 DEMO_USERS = [

@@ -150,3 +150,45 @@ def test_demo_is_idempotent_and_statements_balance(koperasi, make_user):
     assert reports.cash_flow(koperasi, dt.date(2026, 1, 1), end).ok
     assert reports.equity_changes(koperasi, dt.date(2026, 1, 1), end).ok
     assert check_integrity(koperasi) == []
+
+
+@pytest.mark.django_db
+def test_demo_yearend_closes_last_year_and_records_rat(koperasi, make_user):
+    """The demo's year-end step: previous year closed (result in 3401, months closed), RAT recorded; idempotent."""
+    import random
+
+    from kopdes.core.demo import DemoContext
+    from kopdes.core.errors import DomainError
+    from kopdes.ledger import demo, queries, reports
+    from kopdes.ledger.integrity import check_integrity
+    from kopdes.ledger.models import AnnualMeeting, Period, YearClose
+    from kopdes.ledger.services import Line, post
+    from kopdes.ledger.yearend import demo as yearend
+
+    users = {"bendahara": make_user("bendahara", koperasi=koperasi), "ketua": make_user("ketua", koperasi=koperasi)}
+    ctx = DemoContext(koperasi=koperasi, users=users, today=dt.date(2026, 11, 24), rng=random.Random(1))
+    demo.build(ctx)
+    for m in range(1, 41):  # forty members paid their simpanan pokok in 2025
+        post(koperasi, date=dt.date(2025, 9, 1), memo="Simpanan pokok", lines=[
+            Line("1101", debit=D("50000")), Line("3101", credit=D("50000"), member_id=m)])
+    result = reports.net_result(koperasi, dt.date(2025, 1, 1), dt.date(2025, 12, 31))
+    yearend.build(ctx)
+    close = YearClose.objects.get(koperasi=koperasi, year=2025)
+    assert close.result == result and result < 0  # the first half-year is a loss (set-up costs, bank interest)
+    assert queries.account_balance(koperasi, "3401") == result
+    assert Period.objects.filter(koperasi=koperasi, year=2025, status="closed").count() == 12
+    meeting = AnnualMeeting.objects.get(koperasi=koperasi, year=2025)
+    assert (meeting.members_total, meeting.attendance, meeting.statements_approved, meeting.shu_approved) == (
+        40, 28, True, False)
+    assert meeting.date == dt.date(2026, 3, 21) and meeting.quorum_met
+    with pytest.raises(DomainError) as exc:
+        post(koperasi, date=dt.date(2025, 12, 1), memo="telat", lines=[
+            Line("1101", debit=D("1")), Line("4201", credit=D("1"))])
+    assert exc.value.code == "period_closed"
+    n = JournalEntry.objects.filter(koperasi=koperasi).count()
+    yearend.build(ctx)
+    demo.build(ctx)
+    assert JournalEntry.objects.filter(koperasi=koperasi).count() == n
+    assert AnnualMeeting.objects.filter(koperasi=koperasi).count() == 1
+    assert reports.balance_sheet(koperasi, dt.date(2026, 11, 24)).ok
+    assert check_integrity(koperasi) == []
