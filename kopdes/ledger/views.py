@@ -52,6 +52,23 @@ def _date(value: str | None, default: dt.date) -> dt.date:
         return default
 
 
+def _amount(value: str | None) -> Decimal:
+    """A rupiah amount typed by a person: ``150.000``, ``150.000,50``, ``150000,5``, ``150000.50`` or ``1,500,000``."""
+    v = (value or "").strip().replace(" ", "").replace("Rp", "").replace("rp", "")
+    if not v:
+        return Decimal("0")
+    if "," in v and "." in v:  # the later separator is the decimal one
+        v = v.replace(".", "").replace(",", ".") if v.rfind(",") > v.rfind(".") else v.replace(",", "")
+    elif "," in v:
+        parts = v.split(",")
+        v = v.replace(",", "") if len(parts) > 2 or len(parts[-1]) == 3 else v.replace(",", ".")
+    elif "." in v:
+        parts = v.split(".")
+        if len(parts) > 2 or len(parts[-1]) == 3:  # thousands separators
+            v = v.replace(".", "")
+    return Decimal(v)
+
+
 def _range(request) -> tuple[dt.date, dt.date]:
     today = timezone.localdate()
     year = services.fiscal_year(request.koperasi, today)
@@ -360,7 +377,7 @@ def cash(request):
     if request.method == "POST":
         action = request.POST.get("action")
         try:
-            amount = Decimal(request.POST.get("amount", "0").replace(".", "").replace(",", ".") or "0")
+            amount = _amount(request.POST.get("amount"))
             date = _date(request.POST.get("date"), timezone.localdate())
             if action == "count":
                 cc = services.record_cash_count(k, date=date, account=request.POST.get("account", ""),

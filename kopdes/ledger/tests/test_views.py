@@ -192,3 +192,85 @@ def test_demo_yearend_closes_last_year_and_records_rat(koperasi, make_user):
     assert AnnualMeeting.objects.filter(koperasi=koperasi).count() == 1
     assert reports.balance_sheet(koperasi, dt.date(2026, 11, 24)).ok
     assert check_integrity(koperasi) == []
+
+
+@pytest.mark.parametrize("typed,value", [("150.000", "150000"), ("150.000,50", "150000.50"), ("150000,5", "150000.5"),
+                                         ("150000.50", "150000.50"), ("1,500,000", "1500000"), ("Rp 2.500", "2500"),
+                                         ("", "0")])
+def test_amount_typed_by_a_person(typed, value):
+    from kopdes.ledger.views import _amount
+
+    assert _amount(typed) == D(value)
+
+
+@pytest.mark.django_db
+def test_cash_count_transfer_reopen_opening_attachment_through_pages(koperasi, make_user, client_as, tmp_path,
+                                                                     settings):
+    """Every bookkeeping operation is reachable from its page: kas opname, transfer between units, re-opening a
+    month (ketua + bendahara), opening balances from Excel, attachments on a manual journal."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from openpyxl import Workbook
+
+    from kopdes.ledger import queries
+    from kopdes.ledger.models import Attachment, CashCount, Period, PeriodReopen
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    bendahara, ketua = make_user("bendahara", koperasi=koperasi), make_user("ketua", koperasi=koperasi)
+    cb = client_as(bendahara)  # the test client is shared: log in again before switching people
+    # opening balances from Excel
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["kode", "debit", "kredit"])
+    ws.append(["1101", 2000000, None])
+    ws.append(["1103", 500000, None])
+    ws.append(["3301", None, 2500000])
+    buf = io.BytesIO()
+    wb.save(buf)
+    r = cb.post(url("opening", koperasi), {"date": "2026-01-01",
+                                           "file": SimpleUploadedFile("saldo.xlsx", buf.getvalue())})
+    assert r.status_code == 302 and queries.account_balance(koperasi, "1101") == D("2000000")
+    assert "sudah diimpor" in cb.get(url("opening", koperasi)).content.decode()
+    # kas opname: 1.990.500 counted against 2.000.000 in the books → 9.500 short, posted
+    r = cb.post(url("cash", koperasi), {"action": "count", "date": "2026-02-02", "account": "1101",
+                                        "unit": "kantor", "amount": "1.990.500", "note": "laci kantor"})
+    cc = CashCount.objects.get(koperasi=koperasi)
+    assert r.status_code == 302 and cc.difference == D("-9500") and cc.entry_id
+    assert queries.account_balance(koperasi, "1101") == D("1990500")
+    # transfer from the sembako drawer to the office
+    cb.post(url("cash", koperasi), {"action": "transfer", "date": "2026-02-03", "from_account": "1103",
+                                    "from_unit": "sembako", "to_account": "1101", "to_unit": "kantor",
+                                    "amount": "200.000", "memo": "setoran gerai", "idem": "t1"})
+    assert queries.account_balance(koperasi, "1101") == D("2190500")
+    assert queries.account_balance(koperasi, "1103") == D("300000")
+    # more than the drawer holds is refused with a message, nothing posted
+    r = cb.post(url("cash", koperasi), {"action": "transfer", "date": "2026-02-03", "from_account": "1103",
+                                        "to_account": "1101", "amount": "999.999.999", "idem": "t2"}, follow=True)
+    assert queries.account_balance(koperasi, "1103") == D("300000") and "alert" in r.content.decode()
+    # close January, then re-open it: bendahara requests and approves, ketua approves
+    cb.post(url("periods", koperasi), {"action": "close", "year": 2026, "month": 1})
+    assert Period.objects.get(koperasi=koperasi, year=2026, month=1).status == "closed"
+    cb.post(url("periods", koperasi), {"action": "reopen", "year": 2026, "month": 1, "reason": "faktur terlambat"})
+    req = PeriodReopen.objects.get(koperasi=koperasi)
+    cb.post(url("periods", koperasi), {"action": "approve", "req": req.pk})
+    req.refresh_from_db()
+    assert req.status == "pending" and req.bendahara_by == bendahara
+    r = cb.post(url("periods", koperasi), {"action": "approve", "req": req.pk}, follow=True)
+    assert "orang lain" in r.content.decode()  # the same person cannot give the second approval
+    client_as(ketua).post(url("periods", koperasi), {"action": "approve", "req": req.pk})
+    req.refresh_from_db()
+    assert req.status == "done" and Period.objects.get(koperasi=koperasi, year=2026, month=1).status == "open"
+    # attachment on a manual journal, downloadable by a reader
+    cb = client_as(bendahara)
+    r = cb.post(url("manual_new", koperasi), {
+        "date": "2026-02-05", "memo": "Koreksi", "account_0": "6102", "debit_0": "10.000", "unit_0": "kantor",
+        "account_1": "1101", "credit_1": "10.000", "unit_1": "kantor",
+        "files": SimpleUploadedFile("nota.pdf", b"%PDF-1.4 nota", content_type="application/pdf")})
+    mj = ManualJournal.objects.get(koperasi=koperasi)
+    cb.post(url("manual_detail", koperasi, pk=mj.pk), {
+        "action": "attach", "files": SimpleUploadedFile("foto.jpg", b"\xff\xd8\xff jpeg", content_type="image/jpeg")})
+    atts = list(Attachment.objects.filter(journal=mj).order_by("id"))
+    assert [a.name for a in atts] == ["nota.pdf", "foto.jpg"]
+    r = client_as(make_user("pengawas", koperasi=koperasi)).get(url("attachment", koperasi, pk=atts[0].pk))
+    assert r.status_code == 200 and b"".join(r.streaming_content if r.streaming else [r.content]) == b"%PDF-1.4 nota"
