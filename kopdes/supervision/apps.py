@@ -40,6 +40,7 @@ class SupervisionConfig(AppConfig):
 
     def ready(self):
         from django.db.models.signals import post_save
+        from django.utils.translation import gettext_lazy as _
 
         from kopdes.core.dashboard import register_widget
         from kopdes.core.navigation import MenuItem, register
@@ -48,4 +49,4 @@ class SupervisionConfig(AppConfig):
 
         post_save.connect(_mark_dirty_on_activity, dispatch_uid="supervision_mark_dirty")
         register_widget(health_widget)
-        register(MenuItem("Laporan", "Pembinaan & kesehatan", "supervision:koperasi", "clipboard2-pulse", order=80))
+        register(MenuItem("Laporan", _("Pembinaan & kesehatan"), "supervision:koperasi", "clipboard2-pulse", order=80))

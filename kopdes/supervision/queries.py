@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from kopdes.core.models import Region
 
@@ -42,7 +43,7 @@ def region_name_map(codes: list[str]) -> dict[str, str]:
 
 
 def breadcrumbs(code: str) -> list[tuple[str, str]]:
-    out = [("", "Nasional")]
+    out = [("", _("Nasional"))]
     if not code:
         return out
     parts = code.split(".")
@@ -83,7 +84,7 @@ def dashboard(code: str) -> dict:
     return {
         "stat": stat,
         "children": child_rows,
-        "child_level": {0: "Provinsi", 1: "Kabupaten/Kota", 2: "Kecamatan", 3: "Desa/Kelurahan"}.get(stat.level),
+        "child_level": {0: _("Provinsi"), 1: _("Kabupaten/Kota"), 2: _("Kecamatan"), 3: _("Desa/Kelurahan")}.get(stat.level),
         "stages": [(i, STAGE_LABELS[i], n, Decimal(n * 100) / villages) for i, n in enumerate(stages)],
         "milestones": [(k, MILESTONE_LABELS[k], stat.get(f"m:{k}"), Decimal(stat.get(f"m:{k}") * 100) / villages)
                        for k in MILESTONE_KEYS],

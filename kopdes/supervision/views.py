@@ -19,6 +19,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kopdes.core.access import tenant_view
 from kopdes.core.errors import DomainError
@@ -117,7 +118,7 @@ def region(request: HttpRequest, code: str = "") -> HttpResponse:
         "problems": {"labels": [str(w[1]) for w in ctx["warnings"]], "data": [w[2] for w in ctx["warnings"]]},
     }
     if request.GET.get("format") == "pdf":
-        title = ctx["crumbs"][-1][1] if code else "Nasional"
+        title = ctx["crumbs"][-1][1]
         resp = HttpResponse(exports.region_pdf(ctx, title), content_type="application/pdf")
         resp["Content-Disposition"] = f'attachment; filename="pengawasan-{code or "nasional"}.pdf"'
         return resp
@@ -132,7 +133,7 @@ def coop_list(request: HttpRequest) -> HttpResponse:
     if request.GET.get("format") == "xlsx":
         if qs.count() > jobs.EXPORT_SYNC_LIMIT:  # too big for the request: a background job with progress
             job = jobs.start_export(code, request.GET, by=request.user)
-            messages.info(request, "Ekspor besar dijalankan di latar belakang; unduh setelah selesai.")
+            messages.info(request, _("Ekspor besar dijalankan di latar belakang; unduh setelah selesai."))
             return redirect("supervision:job", pk=job.pk)
         return _coop_xlsx(qs, code)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
@@ -206,7 +207,7 @@ def village(request: HttpRequest, code: str) -> HttpResponse:
                 except DomainError as exc:
                     _apply_error(ev_form, exc)
                 else:
-                    messages.success(request, "Bukti diunggah.")
+                    messages.success(request, _("Bukti diunggah."))
                     return redirect("supervision:village", code=code)
             form = FormationForm(instance=formation)
         elif form.is_valid():
@@ -219,7 +220,7 @@ def village(request: HttpRequest, code: str) -> HttpResponse:
             except DomainError as exc:
                 _apply_error(form, exc)
             else:
-                messages.success(request, "Data pembentukan disimpan.")
+                messages.success(request, _("Data pembentukan disimpan."))
                 return redirect("supervision:village", code=code)
     koperasi = Koperasi.objects.filter(region_id=code).first()
     return render(request, "supervision/village.html", {
@@ -262,9 +263,9 @@ def import_formations(request: HttpRequest) -> HttpResponse:
             _apply_error(form, exc)
         else:
             if result.ok:
-                messages.success(request, f"{result.applied} desa diperbarui.")
+                messages.success(request, _("%(n)d desa diperbarui.") % {"n": result.applied})
             else:
-                messages.error(request, f"{len(result.errors)} baris salah; tidak ada yang disimpan.")
+                messages.error(request, _("%(n)d baris salah; tidak ada yang disimpan.") % {"n": len(result.errors)})
     return render(request, "supervision/import.html", {"form": form, "result": result, "codes": codes})
 
 
@@ -288,7 +289,7 @@ def parameters(request: HttpRequest) -> HttpResponse:
         except (ValueError, DomainError) as exc:
             error = exc.message if isinstance(exc, DomainError) else f"JSON tidak valid: {exc}"
         else:
-            messages.success(request, "Parameter disimpan; berlaku pada penyegaran berikutnya.")
+            messages.success(request, _("Parameter disimpan; berlaku pada penyegaran berikutnya."))
             return redirect("supervision:parameters")
     return render(request, "supervision/parameters.html", {"text": text, "error": error, "can_edit": can_edit,
                                                            "aspects": health.ASPECT_LABELS, "cfg": cfg})
@@ -354,7 +355,7 @@ def koperasi(request: HttpRequest) -> HttpResponse:
         if not ctx["can_refresh"]:
             raise PermissionDenied
         snapshots.refresh_koperasi(k)
-        messages.success(request, "Ringkasan dan skor kesehatan dihitung ulang dari pembukuan.")
+        messages.success(request, _("Ringkasan dan skor kesehatan dihitung ulang dari pembukuan."))
         return redirect("supervision:koperasi", slug=k.slug)
     snap = CoopSnapshot.objects.filter(koperasi=k).first()
     if snap is None:
@@ -394,7 +395,7 @@ def visit_new(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             _apply_error(form, exc)
         else:
-            messages.success(request, "Kunjungan pengawasan dicatat.")
+            messages.success(request, _("Kunjungan pengawasan dicatat."))
             return redirect("supervision:visit", slug=k.slug, pk=visit.pk)
     return render(request, "supervision/visit_new.html", {"form": form, "formset": formset})
 
@@ -416,7 +417,7 @@ def visit(request: HttpRequest, pk: int) -> HttpResponse:
             except DomainError as exc:
                 messages.error(request, exc.message)
             else:
-                messages.success(request, "Tindak lanjut diperbarui.")
+                messages.success(request, _("Tindak lanjut diperbarui."))
         return redirect("supervision:visit", slug=k.slug, pk=v.pk)
     return render(request, "supervision/visit.html", {"visit": v, "findings": v.findings.all(),
                                                       "can_follow": can_follow, "follow_form": FollowUpForm()})
@@ -444,7 +445,7 @@ def governance(request: HttpRequest) -> HttpResponse:
             except DomainError as exc:
                 _apply_error(form, exc)
             else:
-                messages.success(request, "Indikator tata kelola disimpan; skor kesehatan dihitung ulang.")
+                messages.success(request, _("Indikator tata kelola disimpan; skor kesehatan dihitung ulang."))
                 return redirect(reverse("supervision:governance", kwargs={"slug": k.slug}) + f"?tahun={cd['year']}")
     rows = [(key, label, form[f"score_{key}"], form[f"note_{key}"]) for key, label in GOVERNANCE_INDICATORS]
     return render(request, "supervision/governance.html", {"form": form, "rows": rows, "can_edit": can_edit,
@@ -466,7 +467,7 @@ def rat(request: HttpRequest) -> HttpResponse:
             except DomainError as exc:
                 _apply_error(form, exc)
             else:
-                messages.success(request, "RAT dicatat.")
+                messages.success(request, _("RAT dicatat."))
                 return redirect("supervision:koperasi", slug=k.slug)
     return render(request, "supervision/rat.html", {"form": form, "can_edit": can_edit,
                                                     "rats": AnnualMeetingReport.objects.filter(koperasi=k)})

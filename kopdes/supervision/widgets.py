@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 from .models import CoopSnapshot
 
 
@@ -10,5 +12,5 @@ def health_widget(request):
     if access is None or not access.is_staff_reader:
         return None
     snap = CoopSnapshot.objects.filter(koperasi=request.koperasi).first()
-    return {"title": "Kesehatan koperasi", "template": "supervision/_widget.html", "order": 85,
+    return {"title": _("Kesehatan koperasi"), "template": "supervision/_widget.html", "order": 85,
             "context": {"snap": snap, "slug": request.koperasi.slug}}
