@@ -3,14 +3,18 @@
 1. POS checkout on the server: 20 concurrent cashiers ring up 5-line sales over HTTP (JSON endpoint, session +
    CSRF like the browser) against threaded Django WSGI worker processes started for it; the load comes from
    this (second) process on loopback. Bounded: ``RETAIL_BENCH_SALES`` sales per cashier (default 40).
-   Prints p50/p95/max latency and sales/second; checks sales, stock and the ledger afterwards.
+   Prints the number of SQL statements per sale (the service alone, and the whole HTTP request), p50/p95/max
+   latency and sales/second for 1 cashier and for N concurrent cashiers; every 10th sale is sent twice with the
+   same client id (a retry) and must be recorded once. Checks afterwards: sales recorded once each, receipt
+   numbers unique, no negative stock, stock moves = sold quantities, cash = sales, inventory = valuation.
 2. Stock valuation for 5,000 products: valuation per inventory account from the move ledger, per-product
    valuation, compared with the ledger's inventory accounts.
 
-PostgreSQL (throwaway cluster via ``scripts/pgtemp.py``) — the target of the issue; ``--child`` uses the current
-``DATABASE_URL``.
+Runs on SQLite (a throwaway file) and on PostgreSQL (throwaway cluster via ``scripts/pgtemp.py``, the target of
+the issue); ``--child`` uses the current ``DATABASE_URL``. ``--sqlite`` / ``--postgres`` run one of them only.
 
-    python bench/retail_bench.py
+    python bench/retail_bench.py                      # both
+    RETAIL_BENCH_SALES=10 python bench/retail_bench.py --postgres   # a short run
 """
 
 from __future__ import annotations
@@ -135,6 +139,29 @@ def child() -> None:
         cookies.append((f"{settings.SESSION_COOKIE_NAME}={s.session_key}; {settings.CSRF_COOKIE_NAME}={csrf}", csrf))
     print(f"  setup: 200 products, {CASHIERS} cashiers with open shifts   {time.perf_counter() - t0:6.1f} s")
 
+    # --- SQL statements per sale: the service alone and the whole HTTP request (session, access, checkout)
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from kopdes.core.models import User
+
+    def five_lines(r):
+        return [{"product_id": p.pk, "qty": str(r.randint(1, 3))} for p in r.sample(prods, 5)]
+
+    probe = User.objects.get(username=f"kasir{tag}-0")
+    probe_shift = pos.open_shift_for(k, probe)
+    with CaptureQueriesContext(connection) as svc:
+        pos.checkout(k, client_id=uuid.uuid4().hex, shift=probe_shift, lines=five_lines(rng), by=probe)
+    client = Client()
+    client.force_login(probe)
+    with CaptureQueriesContext(connection) as web:
+        resp = client.post(f"/k/{k.slug}/gerai/kasir/bayar/", json.dumps({"client_id": uuid.uuid4().hex,
+                           "method": "cash", "lines": five_lines(rng)}), content_type="application/json")
+    assert resp.status_code == 200, resp.content
+    svc_n = sum(1 for q in svc.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE")))
+    print(f"  SQL per 5-line cash sale: pos.checkout {svc_n} statements (+{len(svc) - svc_n} savepoints); "
+          f"whole HTTP request {len(web)}")
+
     port = _free_port()
     servers = [subprocess.Popen([sys.executable, __file__, "--serve", str(port)], cwd=ROOT, env=dict(os.environ),
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for _ in range(WORKERS)]
@@ -150,6 +177,7 @@ def child() -> None:
         def run_load(n_cashiers: int, sales_each: int):
             latencies: list[float] = []
             errors: list[str] = []
+            replays: list[int] = []
             lock = threading.Lock()
             barrier = threading.Barrier(n_cashiers)
 
@@ -157,10 +185,14 @@ def child() -> None:
                 cookie, csrf = cookies[i]
                 r = random.Random(i * 1000 + sales_each)
                 conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+                body = None
                 barrier.wait()
                 for _n in range(sales_each):
-                    body = json.dumps({"client_id": uuid.uuid4().hex, "method": "cash", "lines": [
-                        {"product_id": p.pk, "qty": str(r.randint(1, 3))} for p in r.sample(prods, 5)]})
+                    if _n % 10 == 9 and body is not None:
+                        pass  # a retry: the previous sale sent again with the same client id
+                    else:
+                        body = json.dumps({"client_id": uuid.uuid4().hex, "method": "cash", "lines": [
+                            {"product_id": p.pk, "qty": str(r.randint(1, 3))} for p in r.sample(prods, 5)]})
                     headers = {"Content-Type": "application/json", "Cookie": cookie, "X-CSRFToken": csrf,
                                "Connection": "keep-alive"}
                     t = time.perf_counter()
@@ -178,6 +210,8 @@ def child() -> None:
                     with lock:
                         if resp.status == 200:
                             latencies.append(ms)
+                            if json.loads(data)["replayed"]:
+                                replays.append(1)
                         else:
                             errors.append(f"{resp.status} {data[:200]!r}")
                     if resp.getheader("Connection", "").lower() == "close":
@@ -191,29 +225,42 @@ def child() -> None:
                 th.start()
             for th in threads:
                 th.join()
-            return latencies, errors, time.perf_counter() - t0
+            return latencies, errors, time.perf_counter() - t0, len(replays)
 
-        base_lat, base_err, base_el = run_load(1, 30)
-        latencies, errors, elapsed = run_load(CASHIERS, SALES_EACH)
+        base_lat, base_err, base_el, base_rep = run_load(1, 30)
+        latencies, errors, elapsed, replayed = run_load(CASHIERS, SALES_EACH)
     finally:
         for server in servers:
             server.terminate()
             server.wait(10)
-    print(f"  POS checkout, 5-line sales, 1 cashier (baseline): p50 {statistics.median(base_lat):7.1f} ms   "
-          f"p95 {_pct(base_lat, 95):7.1f} ms   ({len(base_lat)} ok, {len(base_err)} errors)")
+    print(f"  POS checkout, 5-line sales, 1 cashier: p50 {statistics.median(base_lat):7.1f} ms   "
+          f"p95 {_pct(base_lat, 95):7.1f} ms   {len(base_lat) / base_el:6.1f} sales/s   "
+          f"({len(base_lat)} ok incl. {base_rep} retries replayed, {len(base_err)} errors)")
     n = len(latencies)
     print(f"  POS checkout, 5-line sales, {CASHIERS} concurrent cashiers over HTTP (loopback; server: {WORKERS} "
           f"threaded worker processes)")
-    print(f"    sales ok {n} / {CASHIERS * SALES_EACH}, errors {len(errors)}" + (f" (first: {errors[0]})" if errors else ""))
+    print(f"    sales ok {n} / {CASHIERS * SALES_EACH} (incl. {replayed} retries replayed), errors {len(errors)}"
+          + (f" (first: {errors[0]})" if errors else ""))
     if n:
         print(f"    latency p50 {statistics.median(latencies):7.1f} ms   p95 {_pct(latencies, 95):7.1f} ms   "
               f"max {max(latencies):7.1f} ms")
         print(f"    throughput {n / elapsed:7.1f} sales/s   ({elapsed:.1f} s wall)")
+    from django.db.models import Sum
+
+    from kopdes.retail.models import SaleLine, StockMove, StockQuant
+
     recorded = Sale.objects.filter(koperasi=k).count()
+    expected = n - replayed + len(base_lat) - base_rep + 2  # + the two probe sales
     sold_value = sum(s.total for s in Sale.objects.filter(koperasi=k).only("total"))
-    print(f"    check: sales recorded {recorded} (= ok {n} + baseline {len(base_lat)}: "
-          f"{recorded == n + len(base_lat)}); cash 1103 = sales total: "
-          f"{account_balance(k, '1103') == sold_value}; 1151 = stock valuation: "
+    numbers = Sale.objects.filter(koperasi=k).values("number").distinct().count()
+    sold_qty = SaleLine.objects.filter(koperasi=k).aggregate(s=Sum("base_qty"))["s"]
+    moved = -StockMove.objects.filter(koperasi=k, kind=StockMove.Kind.SALE).aggregate(s=Sum("qty"))["s"]
+    on_hand = Product.objects.filter(koperasi=k).aggregate(s=Sum("stock_qty"))["s"]
+    print(f"    check: sales recorded once each {recorded == expected} ({recorded}); receipt numbers unique "
+          f"{numbers == recorded}; no negative stock "
+          f"{not StockQuant.objects.filter(koperasi=k, qty__lt=0).exists()}; stock out = sold {moved == sold_qty} "
+          f"and on hand = received - sold {on_hand == 200 * 100000 - sold_qty}; cash 1103 = sales total "
+          f"{account_balance(k, '1103') == sold_value}; 1151 = stock valuation "
           f"{account_balance(k, '1151') == stock.valuation(k)['1151']}")
 
     # --- part 2: valuation for 5,000 products ----------------------------------------------------------------
@@ -264,16 +311,25 @@ def main() -> int:
     if "--child" in sys.argv:
         child()
         return 0
+    import tempfile
+
+    rc = 0
+    if "--postgres" not in sys.argv:
+        with tempfile.TemporaryDirectory() as tmp:
+            env = dict(os.environ, DATABASE_URL=f"sqlite:///{tmp}/bench.sqlite3")
+            rc |= subprocess.call([sys.executable, __file__, "--child"], env=env, cwd=ROOT)
+    if "--sqlite" in sys.argv:
+        return rc
     sys.path.insert(0, str(ROOT / "scripts"))
     import pgtemp
 
     if not pgtemp.find_bindir():
         print("-- postgresql: server binaries not found; run with --child against a PostgreSQL DATABASE_URL")
-        return 0
+        return rc
     env = dict(os.environ)
     env.pop("DATABASE_URL", None)
-    return subprocess.call([sys.executable, str(ROOT / "scripts" / "pgtemp.py"), "--", sys.executable, __file__,
-                            "--child"], env=env, cwd=ROOT)
+    return rc | subprocess.call([sys.executable, str(ROOT / "scripts" / "pgtemp.py"), "--", sys.executable,
+                                 __file__, "--child"], env=env, cwd=ROOT)
 
 
 if __name__ == "__main__":

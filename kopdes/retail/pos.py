@@ -12,7 +12,6 @@ refusing obat keras without a prescription): raise ``DomainError`` to refuse; no
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -187,7 +186,7 @@ def _resolve_line(koperasi, unit: str, raw: dict, is_member: bool, products: dic
             "price": price, "amount": (price * qty).quantize(Decimal("0.01")), "lot": lot, "raw": raw}
 
 
-def _check_regulated(koperasi, ctx: SaleContext, resolved: list[dict], rs: RetailSettings) -> list[tuple]:
+def _check_regulated(koperasi, ctx: SaleContext, resolved: list[dict], rs: RetailSettings | None) -> list[tuple]:
     """Fertilizer quota (locked), LPG per-buyer limit, SPHP per-purchase limit. Returns redemptions to write."""
     redemptions = []
     by_kind: dict[str, Decimal] = defaultdict(lambda: ZERO)
@@ -197,7 +196,7 @@ def _check_regulated(koperasi, ctx: SaleContext, resolved: list[dict], rs: Retai
         by_kind[p.regulated] += r["base_qty"]
         if p.regulated == Regulated.PUPUK:
             fert[p.fertilizer_type].append(r)
-    if by_kind.get(Regulated.SPHP, ZERO) > rs.sphp_limit_kg:
+    if by_kind.get(Regulated.SPHP, ZERO) > 0 and by_kind[Regulated.SPHP] > rs.sphp_limit_kg:
         raise DomainError(
             f"Beras SPHP dibatasi {stock.fmt_qty(rs.sphp_limit_kg)} kg per transaksi "
             f"(diminta {stock.fmt_qty(by_kind[Regulated.SPHP])} kg).",
@@ -318,7 +317,10 @@ def _checkout(koperasi, *, client_id, shift, lines, member, method, tendered, pa
         if line_check is not None:
             line_check(r["product"], r["raw"], ctx)
     total = sum((r["amount"] for r in resolved), ZERO).quantize(Decimal("0.01"))
-    rs = settings_for(koperasi)
+    # the cooperative's limits are read only when a rule needs them (most sales: no regulated goods, no bon)
+    needs_limits = method == Sale.Method.BON or any(r["product"].regulated in (Regulated.SPHP, Regulated.LPG3)
+                                                   for r in resolved)
+    rs = settings_for(koperasi) if needs_limits else None
 
     # payment checks (before any write)
     if method not in Sale.Method.values:
@@ -353,31 +355,34 @@ def _checkout(koperasi, *, client_id, shift, lines, member, method, tendered, pa
                     field="method", code="credit_limit")
 
     redemptions = _check_regulated(koperasi, ctx, resolved, rs)
+    # per-shift numbering (like Odoo's session/order refs): gap-free within the shift, whose row we hold locked,
+    # so no counter shared by all cashiers to wait on; taken before the hot locks below
+    seq = Sale.objects.filter(shift=shift).count() + 1
+    number = f"{SALE_PREFIX.get(unit, 'PJ')}-{shift.pk:05d}-{seq:04d}"
 
+    # --- hot section: from the product row locks to the commit (kept to a fixed handful of statements:
+    # lock, quants read, quants written, sale, lines, moves, product caches, the ledger posting, one update)
     locked = stock.lock_products(koperasi, [r["product"].pk for r in resolved])
-    # the gap-free number is taken at the end (its row lock serialises cashiers only for the last few queries)
-    sale = Sale.objects.create(
-        koperasi=koperasi, number=f"~{uuid.uuid4().hex[:28]}", client_id=client_id, unit=unit, shift=shift,
+    issued, moves = stock.issue_many_locked(
+        koperasi, location=shift.location, date=date, kind=StockMove.Kind.SALE, source="retail.Sale", by=by,
+        memo=number, requests=[(locked[r["product"].pk], r["base_qty"], r["lot"]) for r in resolved])
+    costs = [sum((s.value for s in slices), ZERO) for slices in issued]
+    cost_total = sum(costs, ZERO)
+    sale = Sale(
+        koperasi=koperasi, number=number, client_id=client_id, unit=unit, shift=shift,
         location=shift.location, date=date, cashier=by or shift.cashier, member_id=minfo.id if is_member else None,
         member_name=minfo.name if is_member else "", member_number=minfo.number if is_member else "",
         buyer_nik=buyer_nik, buyer_name=buyer_name[:150] or (minfo.name if minfo else ""), total=total,
-        method=method, tendered=tendered_d if method == Sale.Method.CASH else total, change=change,
-        payment_ref=payment_ref[:60],
+        cost_total=cost_total, method=method, tendered=tendered_d if method == Sale.Method.CASH else total,
+        change=change, payment_ref=payment_ref[:60],
     )
     if photo:
         sale.handover_photo = photo
+    sale.save(force_insert=True)
     member_id = sale.member_id
     legs: list[Leg] = []
-    cost_total = ZERO
     sale_lines = []
-    moves: list[StockMove] = []
-    for r in resolved:
-        product = locked[r["product"].pk]
-        slices = stock.issue_locked(koperasi, product=product, location=shift.location, qty=r["base_qty"],
-                                    date=date, kind=StockMove.Kind.SALE, source="retail.Sale", source_id=sale.pk,
-                                    by=by, lot=r["lot"], deferred=moves)
-        cost = sum((s.value for s in slices), ZERO)
-        cost_total += cost
+    for r, cost in zip(resolved, costs, strict=True):
         sale_lines.append(SaleLine(
             koperasi=koperasi, sale=sale, product=r["product"], uom_name=r["uom"].name if r["uom"] else
             r["product"].base_uom, factor=r["factor"], qty=r["qty"], base_qty=r["base_qty"], unit_price=r["price"],
@@ -385,6 +390,8 @@ def _checkout(koperasi, *, client_id, shift, lines, member, method, tendered, pa
         legs.append(Leg(accounts["rev_member" if is_member else "rev_public"], -r["amount"], unit, member_id))
         legs.append(Leg(accounts["cogs_member" if is_member else "cogs_public"], cost, unit, member_id))
         legs.append(Leg(r["product"].inventory_account, -cost, unit))
+    for mv in moves:
+        mv.source_id = str(sale.pk)
     SaleLine.objects.bulk_create(sale_lines)
     stock.flush_deferred(locked.values(), moves)
     pay_account = accounts["cash"] if method == Sale.Method.CASH else PAYMENT_ACCOUNT[method]
@@ -393,17 +400,13 @@ def _checkout(koperasi, *, client_id, shift, lines, member, method, tendered, pa
     for alloc, kg, amount in redemptions:
         FertilizerRedemption.objects.create(koperasi=koperasi, allocation=alloc, sale=sale, date=date, qty_kg=kg,
                                             nik=buyer_nik, amount=amount)
-    # per-shift numbering (like Odoo's session/order refs): no counter shared by all cashiers to wait on
-    seq = Sale.objects.filter(shift=shift).count()
-    number = f"{SALE_PREFIX.get(unit, 'PJ')}-{shift.pk:05d}-{seq:04d}"
     if method == Sale.Method.SUKARELA:
         bridge.savings_move(koperasi, member_id, -total, reference=number, date=date, by=by)
+    # the ledger last: its cooperative-wide counter row is the one lock every cashier shares
     entry = bridge.post_legs(koperasi, date=date, memo=f"Penjualan {number}" + (f" — {minfo.name}" if is_member else ""),
                              legs=legs, source="retail.Sale", source_id=sale.pk, by=by)
-    sale.number = number
-    sale.cost_total = cost_total
-    sale.journal_entry_id = entry.pk if entry else None
-    sale.save(update_fields=["number", "cost_total", "journal_entry_id"] + (["handover_photo"] if photo else []))
+    if entry is not None:
+        Sale.objects.filter(pk=sale.pk).update(journal_entry_id=entry.pk)
     return {"sale_id": sale.pk, "number": number, "total": str(total), "change": str(change)}
 
 

@@ -264,6 +264,11 @@ def stock_opname(koperasi, *, location: Location, counts: list[dict], date: dt.d
     shortage Dr 6114 / Cr persediaan at average cost, surplus Dr persediaan / Cr 4203 at average cost.
     ``counts``: ``[{"product_id", "counted", "lot_id"?}]``."""
     date = date or timezone.localdate()
+    if location.koperasi_id != koperasi.pk:
+        raise DomainError("Lokasi tidak ditemukan.", "Location not found.", field="location", code="not_found")
+    if not counts:
+        raise DomainError("Isi jumlah hitung minimal satu barang.", "Enter the counted quantity of at least one "
+                          "product.", field="counted", code="empty")
     sc = StockCount.objects.create(koperasi=koperasi, location=location, date=date, note=note[:200], by=by)
     legs: list[Leg] = []
     total = ZERO
@@ -277,9 +282,14 @@ def stock_opname(koperasi, *, location: Location, counts: list[dict], date: dt.d
         lot = None
         if raw.get("lot_id"):
             lot = p.lots.filter(pk=raw["lot_id"]).first()
+            if lot is None:
+                raise DomainError("Batch tidak dikenal.", "Unknown batch.", field="lot", code="not_found")
         stock.lock_products(koperasi, [p.pk])
-        system = (StockQuant.objects.filter(koperasi=koperasi, product=p, location=location, lot=lot)
-                  .aggregate(s=Sum("qty"))["s"] or ZERO)
+        # without a lot the whole product at the location is counted (every batch); with one, that batch
+        quants = StockQuant.objects.filter(koperasi=koperasi, product=p, location=location)
+        if lot is not None:
+            quants = quants.filter(lot=lot)
+        system = quants.aggregate(s=Sum("qty"))["s"] or ZERO
         diff = counted - system
         value = ZERO
         if diff < 0:

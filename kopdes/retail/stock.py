@@ -23,7 +23,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q, Sum
 from django.utils import timezone
 
@@ -134,9 +134,13 @@ def available_quants(koperasi, product: Product, location: Location, on: dt.date
     if lot is not None:
         qs = qs.filter(lot=lot)
     qs = qs.filter(Q(lot__isnull=True) | Q(lot__expiry_date__isnull=True) | Q(lot__expiry_date__gte=on))
-    return sorted(qs, key=lambda q: (q.lot is None or q.lot.expiry_date is None,
-                                     q.lot.expiry_date if q.lot and q.lot.expiry_date else dt.date.max,
-                                     q.lot_id or 0))
+    return sorted(qs, key=_fefo)
+
+
+def _fefo(q: StockQuant):
+    """FEFO sort key: earliest expiry first, lots without expiry (and no lot) last, then by lot id."""
+    return (q.lot is None or q.lot.expiry_date is None,
+            q.lot.expiry_date if q.lot and q.lot.expiry_date else dt.date.max, q.lot_id or 0)
 
 
 def on_hand(koperasi, product: Product, location: Location | None = None, *, sellable_on: dt.date | None = None
@@ -217,13 +221,97 @@ def issue_locked(koperasi, *, product: Product, location: Location, qty, date: d
     return out
 
 
+def issue_many_locked(koperasi, *, location: Location, requests: list[tuple], date: dt.date,
+                      kind: str = StockMove.Kind.SALE, source: str = "", source_id="", by=None, memo: str = "",
+                      ) -> tuple[list[list[Issued]], list[StockMove]]:
+    """Issue several lines at once for a caller holding the products' row locks (``lock_products``) — the POS.
+
+    ``requests``: ``[(locked_product, base_qty, lot_or_None), …]`` (a product may appear more than once). One
+    query reads every quant of those products at the location, one ``bulk_update`` writes the new quantities;
+    the products' caches are updated in memory and the moves returned unsaved: the caller sets their
+    ``source_id`` and writes both with ``flush_deferred``. Same rules as ``issue``: FEFO, never an expired lot,
+    never negative (nothing is written before every line is known to fit)."""
+    _check_location(koperasi, location)
+    ids = {p.pk for p, _q, _l in requests}
+    all_quants = (StockQuant.objects.filter(koperasi=koperasi, product_id__in=ids, location=location, qty__gt=0)
+                  .select_related("lot").order_by("pk"))
+    by_product: dict[int, list[StockQuant]] = defaultdict(list)
+    for q in all_quants:
+        by_product[q.product_id].append(q)
+    out: list[list[Issued]] = []
+    moves: list[StockMove] = []
+    touched: dict[int, StockQuant] = {}
+    by_id = by if getattr(by, "pk", None) else None
+    for product, qty, lot in requests:
+        qty = Decimal(str(qty))
+        if qty <= 0:
+            raise DomainError("Jumlah harus lebih dari nol.", "Quantity must be positive.", field="qty",
+                              code="bad_qty")
+        quants = sorted((q for q in by_product[product.pk] if q.qty > 0 and (lot is None or q.lot_id == lot.pk)
+                         and (q.lot is None or q.lot.expiry_date is None or q.lot.expiry_date >= date)), key=_fefo)
+        available = sum((q.qty for q in quants), ZERO)
+        if available < qty:
+            everything = sum((q.qty for q in by_product[product.pk] if lot is None or q.lot_id == lot.pk), ZERO)
+            expired = everything - available
+            extra_id = f" ({fmt_qty(expired)} {product.base_uom} kedaluwarsa tidak boleh dijual)" if expired > 0 else ""
+            extra_en = f" ({fmt_qty(expired)} {product.base_uom} expired, not sellable)" if expired > 0 else ""
+            raise DomainError(
+                f"Stok {product.name} di {location.name} tidak cukup: tersedia {fmt_qty(available)} "
+                f"{product.base_uom}, diminta {fmt_qty(qty)}{extra_id}.",
+                f"Not enough stock of {product.name} at {location.name}: {fmt_qty(available)} {product.base_uom} "
+                f"available, {fmt_qty(qty)} requested{extra_en}.",
+                field="qty", code="insufficient_stock",
+            )
+        slices: list[Issued] = []
+        remaining = qty
+        for quant in quants:
+            if remaining <= 0:
+                break
+            take = min(quant.qty, remaining)
+            value = product.stock_value if take == product.stock_qty else _q(product.stock_value * take
+                                                                             / product.stock_qty)
+            product.stock_qty -= take
+            product.stock_value -= value
+            remaining -= take
+            quant.qty -= take
+            touched[quant.pk] = quant
+            mv = StockMove(koperasi=koperasi, product=product, location=location, lot=quant.lot, kind=kind,
+                           qty=-take, value=-value, unit_cost=(value / take).quantize(Decimal("0.0001")),
+                           inventory_account=product.inventory_account, date=date, source=source,
+                           source_id=str(source_id or ""), by=by_id, memo=memo[:200])
+            moves.append(mv)
+            slices.append(Issued(mv, quant.lot, take, value))
+        out.append(slices)
+    _write_columns(StockQuant, touched.values(), ["qty"])
+    return out, moves
+
+
+def _write_columns(model, objs, fields: list[str]) -> None:
+    """``UPDATE … SET f = CASE id WHEN … END … WHERE id IN (…)`` for rows whose new values are in memory —
+    the same statement as ``bulk_update`` without its per-call expression building (it is on the POS's hot path,
+    under the product locks). Values are plain Decimals; no signals (like ``bulk_update``)."""
+    objs = list(objs)
+    if not objs:
+        return
+    table = model._meta.db_table
+    params: list = []
+    sets = []
+    for f in fields:
+        column = model._meta.get_field(f).column
+        sets.append(f"{column} = CASE id " + " ".join(["WHEN %s THEN %s"] * len(objs)) + " END")
+        for o in objs:
+            params += [o.pk, getattr(o, f)]
+    params += [o.pk for o in objs]
+    sql = f"UPDATE {table} SET {', '.join(sets)} WHERE id IN ({', '.join(['%s'] * len(objs))})"
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+
+
 def flush_deferred(products, moves: list) -> None:
     """Write what ``issue_locked(..., deferred=moves)`` kept in memory: product caches and moves, in bulk."""
     if moves:
         StockMove.objects.bulk_create(moves)
-    products = list(products)
-    if products:
-        Product.objects.bulk_update(products, ["stock_qty", "stock_value"])
+    _write_columns(Product, products, ["stock_qty", "stock_value"])
 
 
 @transaction.atomic

@@ -17,6 +17,7 @@ urlpatterns = [
     path("barang/<int:pk>/", views.product_detail, name="product"),
     path("barang/<int:pk>/ubah/", views.product_edit, name="product_edit"),
     path("stok/", views.stock_ops, name="stock_ops"),
+    path("stok/opname/", views.opname, name="opname"),
     path("pembelian/", views.purchases, name="purchases"),
     path("pembelian/baru/", views.purchase_new, name="purchase_new"),
     path("pembelian/pesanan/<int:pk>/", views.po_detail, name="po"),

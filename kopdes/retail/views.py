@@ -9,15 +9,17 @@ from decimal import Decimal
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Q, Sum
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kopdes.core.access import require_write, tenant_view
 from kopdes.core.errors import DomainError
+from kopdes.core.money import format_rupiah
 from kopdes.core.units import Unit
 
 from . import bridge, exports, pos, queries, services, stock
@@ -31,10 +33,14 @@ from .models import (
     PriceCeiling,
     Product,
     PurchaseOrder,
+    PurchaseReturn,
     Regulated,
     Sale,
     Shift,
+    StockCount,
+    StockQuant,
     Supplier,
+    SupplierInvoice,
 )
 
 U = Unit.SEMBAKO
@@ -362,6 +368,44 @@ def stock_ops(request):
         "valuation": stock.valuation(k), "ledger": _ledger_inventory(k)})
 
 
+@tenant_view(write=True, unit=U)
+def opname(request):
+    """Stock opname sheet of one location: every product with its system quantity; the counted quantities
+    entered are posted in one count (blank = not counted)."""
+    k = request.koperasi
+    locations = Location.objects.filter(koperasi=k, unit=U, active=True)
+    loc = locations.filter(pk=request.POST.get("location") or request.GET.get("lokasi")).first() or locations.first()
+    if loc is None:
+        loc = services.default_location(k, U)
+    if request.method == "POST":
+        require_write(request, U)
+        counts = []
+        for key, val in request.POST.items():
+            if key.startswith("c_") and val.strip() != "":
+                counts.append({"product_id": key[2:], "counted": val.strip().replace(",", ".")})
+        try:
+            sc = services.stock_opname(k, location=loc, counts=counts, by=request.user,
+                                       note=request.POST.get("note", ""),
+                                       date=_d(request.POST.get("date"), timezone.localdate()))
+            messages.success(request, _("Stok opname dicatat: %(n)s barang dihitung, selisih %(v)s.")
+                             % {"n": len(counts), "v": format_rupiah(sc.variance_value)})
+            return redirect(f"{reverse('retail:opname', args=[k.slug])}?hasil={sc.pk}")
+        except DomainError as exc:
+            _err(request, exc)
+    on_hand = dict(StockQuant.objects.filter(koperasi=k, location=loc).values("product")
+                   .annotate(q=Sum("qty")).values_list("product", "q"))
+    rows = [(p, on_hand.get(p.pk, Decimal(0))) for p in
+            Product.objects.filter(koperasi=k, unit=U, active=True).order_by("name")]
+    result = None
+    if request.GET.get("hasil"):
+        result = StockCount.objects.filter(koperasi=k, pk=request.GET["hasil"]).first()
+    return render(request, "retail/opname.html", {
+        "loc": loc, "locations": locations, "rows": rows, "result": result,
+        "result_lines": [(ln, ln.counted_qty - ln.system_qty) for ln in result.lines.select_related("product")]
+        if result else [],
+        "recent": StockCount.objects.filter(koperasi=k, location__unit=U).select_related("location")[:10]})
+
+
 def _ledger_inventory(k) -> dict:
     try:
         return {code: bridge.account_balance(k, code) for code in ("1151", "1152", "1153")}
@@ -385,18 +429,41 @@ def purchases(request):
                 messages.success(request, "Pemasok ditambahkan.")
             elif request.POST.get("action") == "pay":
                 sup = get_object_or_404(Supplier, pk=request.POST.get("supplier"), koperasi=k)
+                inv = (get_object_or_404(SupplierInvoice, pk=request.POST.get("invoice"), koperasi=k, supplier=sup)
+                       if request.POST.get("invoice") else None)
                 services.pay_supplier(k, supplier=sup, amount=request.POST.get("amount") or "0",
-                                      account=request.POST.get("account") or "1103",
+                                      account=request.POST.get("account") or "1103", invoice=inv,
                                       reference=request.POST.get("reference", ""), by=request.user)
-                messages.success(request, "Pembayaran dicatat.")
+                messages.success(request, _("Pembayaran dicatat."))
+            elif request.POST.get("action") == "invoice":
+                sup = get_object_or_404(Supplier, pk=request.POST.get("supplier"), koperasi=k)
+                receipts = list(GoodsReceipt.objects.filter(koperasi=k, supplier=sup,
+                                                            pk__in=request.POST.getlist("receipts")))
+                inv = services.record_supplier_invoice(
+                    k, supplier=sup, number=request.POST.get("number", ""), amount=request.POST.get("amount") or "0",
+                    date=_d(request.POST.get("date"), timezone.localdate()), due_date=_d(request.POST.get("due_date")),
+                    receipts=receipts)
+                messages.success(request, _("Faktur %(n)s dicatat.") % {"n": inv.number})
+            elif request.POST.get("action") == "return":
+                sup = get_object_or_404(Supplier, pk=request.POST.get("supplier"), koperasi=k)
+                prod = get_object_or_404(Product, pk=request.POST.get("product"), koperasi=k)
+                loc = get_object_or_404(Location, pk=request.POST.get("location"), koperasi=k)
+                ret = services.return_to_supplier(k, supplier=sup, product=prod, location=loc,
+                                                  qty=request.POST.get("qty") or "0",
+                                                  credit_amount=request.POST.get("credit_amount") or None,
+                                                  reason=request.POST.get("reason", ""), by=request.user)
+                messages.success(request, _("Retur %(n)s ke %(s)s dicatat.") % {"n": ret.number, "s": sup.name})
         except DomainError as exc:
             _err(request, exc)
         return redirect("retail:purchases", k.slug)
     return render(request, "retail/purchases.html", {
         "orders": PurchaseOrder.objects.filter(koperasi=k).select_related("supplier")[:30],
         "receipts": GoodsReceipt.objects.filter(koperasi=k).select_related("supplier")[:30],
+        "invoices": SupplierInvoice.objects.filter(koperasi=k).select_related("supplier").order_by("-date", "-id")[:30],
+        "returns": PurchaseReturn.objects.filter(koperasi=k).select_related("supplier", "product")[:30],
         "payables": queries.payables(k), "suppliers": Supplier.objects.filter(koperasi=k),
-        "kinds": Supplier.Kind.choices})
+        "products": Product.objects.filter(koperasi=k, unit=U, active=True).order_by("name"),
+        "locations": Location.objects.filter(koperasi=k, unit=U, active=True), "kinds": Supplier.Kind.choices})
 
 
 def _lines_from_post(request, prefix="p"):
