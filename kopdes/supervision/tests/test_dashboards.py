@@ -107,3 +107,14 @@ def test_non_supervisors_have_no_region_pages(db, koperasi, make_user, client_as
 @pytest.mark.parametrize("url", ["/pengawasan/", "/pengawasan/wilayah/16/", "/pengawasan/koperasi/"])
 def test_supervisor_landing(db, url, dinas_sumsel, client_as):
     assert client_as(dinas_sumsel).get(url).status_code == 200
+
+
+def test_region_dashboard_in_english(db, simulated, dinas_sumsel, client_as):
+    c = client_as(dinas_sumsel)
+    c.cookies["django_language"] = "en"
+    html = c.get("/pengawasan/").content.decode()
+    assert "Formation progress" in html and "Health classes" in html and "Top problems" in html
+    assert "Cooperative table" in html and "By Regency/City" in html
+    assert "Perkembangan pembentukan" not in html
+    c.cookies["django_language"] = "id"
+    assert "Perkembangan pembentukan" in c.get("/pengawasan/").content.decode()
