@@ -13,9 +13,11 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kopdes.core.access import tenant_view
 from kopdes.core.errors import DomainError
+from kopdes.core.money import format_rupiah
 from kopdes.core.units import Unit
 
 from . import export, queries, rat, reports, services, shu, sources
@@ -119,7 +121,7 @@ def accounts(request):
     if request.method == "POST" and form.is_valid():
         try:
             services.create_account(k, **form.cleaned_data)
-            messages.success(request, "Akun ditambahkan.")
+            messages.success(request, _("Akun ditambahkan."))
             return redirect("ledger:accounts", slug=k.slug)
         except DomainError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
@@ -138,11 +140,11 @@ def account_edit(request, pk: int):
         try:
             if request.POST.get("delete"):
                 services.delete_account(acc)
-                messages.success(request, "Akun dihapus.")
+                messages.success(request, _("Akun dihapus."))
             else:
                 services.update_account(acc, name=request.POST.get("name") or acc.name,
                                         active=bool(request.POST.get("active")))
-                messages.success(request, "Akun disimpan.")
+                messages.success(request, _("Akun disimpan."))
         except DomainError as exc:
             _error(request, exc)
     return redirect("ledger:accounts", slug=request.koperasi.slug)
@@ -206,7 +208,7 @@ def entry_detail(request, pk: int):
         try:
             rev = services.reverse(entry, date=_date(request.POST.get("date"), timezone.localdate()),
                                    memo=request.POST.get("memo", ""), by=request.user)
-            messages.success(request, f"Jurnal dibalik dengan {rev.reference}.")
+            messages.success(request, _("Jurnal dibalik dengan %(ref)s.") % {"ref": rev.reference})
             return redirect("ledger:entry", slug=k.slug, pk=rev.pk)
         except DomainError as exc:
             _error(request, exc)
@@ -241,7 +243,7 @@ def manual_new(request):
     k = request.koperasi
     accounts = Account.objects.filter(koperasi=k, is_header=False, active=True).order_by("code")
     rows = [{"account": "", "debit": "", "credit": "", "unit": "kantor", "member_id": "", "memo": ""}
-            for _ in range(MANUAL_ROWS)]
+            for _i in range(MANUAL_ROWS)]
     date = timezone.localdate()
     memo = ""
     if request.method == "POST":
@@ -258,12 +260,12 @@ def manual_new(request):
             mj = services.create_manual_journal(k, date=date, memo=memo, lines=lines, by=request.user)
             for f in request.FILES.getlist("files"):
                 services.attach(mj, f, by=request.user)
-            messages.success(request, "Jurnal memorial dicatat; menunggu persetujuan orang lain.")
+            messages.success(request, _("Jurnal memorial dicatat; menunggu persetujuan orang lain."))
             return redirect("ledger:manual_detail", slug=k.slug, pk=mj.pk)
         except DomainError as exc:
             _error(request, exc)
         except (InvalidOperation, ValueError):
-            messages.error(request, "Jumlah tidak valid.")
+            messages.error(request, _("Jumlah tidak valid."))
     return render(request, "ledger/manual_new.html", {"accounts": accounts, "rows": rows, "units": Unit.choices,
                                                       "date": date, "memo": memo})
 
@@ -277,14 +279,14 @@ def manual_detail(request, pk: int):
         try:
             if action == "approve":
                 services.approve_manual_journal(mj, by=request.user)
-                messages.success(request, "Jurnal disetujui dan diposting.")
+                messages.success(request, _("Jurnal disetujui dan diposting."))
             elif action == "reject":
                 services.reject_manual_journal(mj, by=request.user, reason=request.POST.get("reason", ""))
-                messages.success(request, "Jurnal ditolak.")
+                messages.success(request, _("Jurnal ditolak."))
             elif action == "attach":
                 for f in request.FILES.getlist("files"):
                     services.attach(mj, f, by=request.user)
-                messages.success(request, "Lampiran disimpan.")
+                messages.success(request, _("Lampiran disimpan."))
         except DomainError as exc:
             _error(request, exc)
         return redirect("ledger:manual_detail", slug=k.slug, pk=mj.pk)
@@ -316,30 +318,30 @@ def periods(request):
         try:
             if action == "close":
                 services.close_month(k, int(request.POST["year"]), int(request.POST["month"]), by=request.user)
-                messages.success(request, "Periode ditutup.")
+                messages.success(request, _("Periode ditutup."))
             elif action == "reopen":
                 services.request_reopen(k, int(request.POST["year"]), int(request.POST["month"]),
                                         reason=request.POST.get("reason", ""), by=request.user)
-                messages.success(request, "Permintaan dibuat; perlu persetujuan ketua dan bendahara.")
+                messages.success(request, _("Permintaan dibuat; perlu persetujuan ketua dan bendahara."))
             elif action == "approve":
                 req = get_object_or_404(PeriodReopen, pk=request.POST.get("req"), koperasi=k)
                 services.approve_reopen(req, by=request.user)
-                messages.success(request, "Persetujuan dicatat.")
+                messages.success(request, _("Persetujuan dicatat."))
             elif action == "close_year":
                 if not request.access.is_pengurus:
                     raise PermissionDenied
                 services.close_year(k, int(request.POST["year"]), by=request.user)
-                messages.success(request, "Tutup buku tahunan selesai; SHU dipindah ke SHU belum dibagi.")
+                messages.success(request, _("Tutup buku tahunan selesai; SHU dipindah ke SHU belum dibagi."))
         except DomainError as exc:
             _error(request, exc)
         except (KeyError, ValueError):
-            messages.error(request, "Isian tidak lengkap.")
+            messages.error(request, _("Isian tidak lengkap."))
         return redirect("ledger:periods", slug=k.slug)
     today = timezone.localdate()
     status = {(p.year, p.month): p for p in Period.objects.filter(koperasi=k)}
     months = []
     y, m = today.year, today.month
-    for _ in range(18):
+    for _i in range(18):
         months.append({"year": y, "month": m, "period": status.get((y, m))})
         y, m = (y - (m == 1), 12 if m == 1 else m - 1)
     return render(request, "ledger/periods.html", {
@@ -355,12 +357,12 @@ def opening(request):
     if request.method == "POST":
         f = request.FILES.get("file")
         if f is None:
-            messages.error(request, "Pilih berkas Excel.")
+            messages.error(request, _("Pilih berkas Excel."))
         else:
             try:
                 e = services.import_opening_balances(k, date=_date(request.POST.get("date"), timezone.localdate()),
                                                      data=f.read(), by=request.user)
-                messages.success(request, f"Saldo awal diposting sebagai {e.reference}.")
+                messages.success(request, _("Saldo awal diposting sebagai %(ref)s.") % {"ref": e.reference})
                 return redirect("ledger:entry", slug=k.slug, pk=e.pk)
             except DomainError as exc:
                 _error(request, exc)
@@ -383,7 +385,7 @@ def cash(request):
                 cc = services.record_cash_count(k, date=date, account=request.POST.get("account", ""),
                                                 counted=amount, unit=request.POST.get("unit") or Unit.KANTOR,
                                                 note=request.POST.get("note", ""), by=request.user)
-                messages.success(request, f"Kas opname dicatat; selisih {cc.difference}.")
+                messages.success(request, _("Kas opname dicatat; selisih %(diff)s.") % {"diff": format_rupiah(cc.difference)})
             elif action == "transfer":
                 services.transfer_cash(k, date=date, from_account=request.POST.get("from_account", ""),
                                        to_account=request.POST.get("to_account", ""), amount=amount,
@@ -391,11 +393,11 @@ def cash(request):
                                        to_unit=request.POST.get("to_unit") or Unit.KANTOR,
                                        memo=request.POST.get("memo", ""), by=request.user,
                                        idempotency_key=request.POST.get("idem") or None)
-                messages.success(request, "Pemindahan kas diposting.")
+                messages.success(request, _("Pemindahan kas diposting."))
         except DomainError as exc:
             _error(request, exc)
         except InvalidOperation:
-            messages.error(request, "Jumlah tidak valid.")
+            messages.error(request, _("Jumlah tidak valid."))
         return redirect("ledger:cash", slug=k.slug)
     balances = [(a, queries.account_balance(k, a.code)) for a in cash_accounts]
     return render(request, "ledger/cash.html", {
@@ -419,11 +421,11 @@ def shu_page(request):
         try:
             if request.POST.get("action") == "allocate":
                 shu.allocate(k, year, by=request.user)
-                messages.success(request, "SHU dialokasikan dan diposting.")
+                messages.success(request, _("SHU dialokasikan dan diposting."))
             elif request.POST.get("action") == "payout" and alloc:
                 shu.pay_out(alloc, mode=request.POST.get("mode", "cash"),
                             date=_date(request.POST.get("date"), today), by=request.user)
-                messages.success(request, "SHU anggota dibayarkan.")
+                messages.success(request, _("SHU anggota dibayarkan."))
         except DomainError as exc:
             _error(request, exc)
         return redirect(f"{request.path}?year={year}")
@@ -483,7 +485,7 @@ def rat_page(request):
         if form.is_valid():
             try:
                 rat.record_meeting(k, by=request.user, **form.cleaned_data)
-                messages.success(request, "RAT dicatat.")
+                messages.success(request, _("RAT dicatat."))
                 return redirect("ledger:rat", slug=k.slug)
             except DomainError as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, exc.message)

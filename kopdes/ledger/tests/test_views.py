@@ -274,3 +274,19 @@ def test_cash_count_transfer_reopen_opening_attachment_through_pages(koperasi, m
     assert [a.name for a in atts] == ["nota.pdf", "foto.jpg"]
     r = client_as(make_user("pengawas", koperasi=koperasi)).get(url("attachment", koperasi, pk=atts[0].pk))
     assert r.status_code == 200 and b"".join(r.streaming_content if r.streaming else [r.content]) == b"%PDF-1.4 nota"
+
+
+@pytest.mark.django_db
+def test_pages_in_english(booked, make_user, client_as):
+    from django.conf import settings
+
+    c = client_as(make_user("ketua", koperasi=booked))
+    c.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = c.get(url("home", booked)).content.decode()
+    assert '<h1 class="page-title">Accounting</h1>' in page and "Financial statements (SAK EP)" in page
+    page = c.get(url("cash", booked)).content.decode()
+    assert "Cash count (physical count)" in page and "Kas opname (hitung fisik)" not in page
+    page = c.get(url("periods", booked)).content.decode()
+    assert "Year-end closing" in page
+    c.cookies[settings.LANGUAGE_COOKIE_NAME] = "id"
+    assert '<h1 class="page-title">Akuntansi</h1>' in c.get(url("home", booked)).content.decode()
