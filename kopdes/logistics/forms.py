@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from kopdes.core.forms import BootstrapMixin, DateInput
 
@@ -13,66 +14,66 @@ def _today():
 
 
 class VehicleForm(BootstrapMixin, forms.Form):
-    code = forms.CharField(label="Kode", max_length=20)
-    kind = forms.ChoiceField(label="Jenis", choices=Vehicle.Kind.choices)
-    plate = forms.CharField(label="Nomor polisi", max_length=15)
-    brand = forms.CharField(label="Merek/tipe", max_length=80, required=False)
-    year = forms.IntegerField(label="Tahun", required=False, min_value=1980, max_value=2100)
-    capacity_kg = forms.DecimalField(label="Daya angkut (kg)", max_digits=14, decimal_places=3)
-    capacity_m3 = forms.DecimalField(label="Volume bak (m³)", max_digits=8, decimal_places=2, required=False)
-    odometer_km = forms.IntegerField(label="Odometer (km)", min_value=0, initial=0)
-    requires_insurance = forms.BooleanField(label="Wajib asuransi", required=False)
+    code = forms.CharField(label=_("Kode"), max_length=20)
+    kind = forms.ChoiceField(label=_("Jenis"), choices=Vehicle.Kind.choices)
+    plate = forms.CharField(label=_("Nomor polisi"), max_length=15)
+    brand = forms.CharField(label=_("Merek/tipe"), max_length=80, required=False)
+    year = forms.IntegerField(label=_("Tahun"), required=False, min_value=1980, max_value=2100)
+    capacity_kg = forms.DecimalField(label=_("Daya angkut (kg)"), max_digits=14, decimal_places=3)
+    capacity_m3 = forms.DecimalField(label=_("Volume bak (m³)"), max_digits=8, decimal_places=2, required=False)
+    odometer_km = forms.IntegerField(label=_("Odometer (km)"), min_value=0, initial=0)
+    requires_insurance = forms.BooleanField(label=_("Wajib asuransi"), required=False)
 
 
 class DocumentForm(BootstrapMixin, forms.Form):
-    kind = forms.ChoiceField(label="Dokumen", choices=VehicleDocument.Kind.choices)
-    number = forms.CharField(label="Nomor", max_length=60, required=False)
-    issued_on = forms.DateField(label="Terbit", widget=DateInput(), required=False)
-    valid_until = forms.DateField(label="Berlaku sampai", widget=DateInput())
+    kind = forms.ChoiceField(label=_("Dokumen"), choices=VehicleDocument.Kind.choices)
+    number = forms.CharField(label=_("Nomor"), max_length=60, required=False)
+    issued_on = forms.DateField(label=_("Terbit"), widget=DateInput(), required=False)
+    valid_until = forms.DateField(label=_("Berlaku sampai"), widget=DateInput())
 
 
 class DriverForm(BootstrapMixin, forms.Form):
-    name = forms.CharField(label="Nama", max_length=120)
-    phone = forms.CharField(label="Nomor HP", max_length=16, required=False)
-    license_class = forms.CharField(label="Golongan SIM", max_length=10, required=False)
-    license_number = forms.CharField(label="Nomor SIM", max_length=30, required=False)
-    license_valid_until = forms.DateField(label="SIM berlaku sampai", widget=DateInput(), required=False)
+    name = forms.CharField(label=_("Nama"), max_length=120)
+    phone = forms.CharField(label=_("Nomor HP"), max_length=16, required=False)
+    license_class = forms.CharField(label=_("Golongan SIM"), max_length=10, required=False)
+    license_number = forms.CharField(label=_("Nomor SIM"), max_length=30, required=False)
+    license_valid_until = forms.DateField(label=_("SIM berlaku sampai"), widget=DateInput(), required=False)
 
 
 class TariffForm(BootstrapMixin, forms.Form):
-    base_fee = forms.DecimalField(label="Biaya dasar (Rp)", max_digits=18, decimal_places=2, initial=0)
-    per_km = forms.DecimalField(label="Tarif per km (Rp)", max_digits=18, decimal_places=2, initial=0)
-    per_kg = forms.DecimalField(label="Tarif per kg (Rp)", max_digits=12, decimal_places=2, initial=0)
-    member_discount_pct = forms.DecimalField(label="Potongan anggota (%)", max_digits=5, decimal_places=2, initial=0)
-    effective_from = forms.DateField(label="Berlaku mulai", widget=DateInput(), initial=_today)
-    note = forms.CharField(label="Dasar penetapan", max_length=200, required=False)
+    base_fee = forms.DecimalField(label=_("Biaya dasar (Rp)"), max_digits=18, decimal_places=2, initial=0)
+    per_km = forms.DecimalField(label=_("Tarif per km (Rp)"), max_digits=18, decimal_places=2, initial=0)
+    per_kg = forms.DecimalField(label=_("Tarif per kg (Rp)"), max_digits=12, decimal_places=2, initial=0)
+    member_discount_pct = forms.DecimalField(label=_("Potongan anggota (%)"), max_digits=5, decimal_places=2, initial=0)
+    effective_from = forms.DateField(label=_("Berlaku mulai"), widget=DateInput(), initial=_today)
+    note = forms.CharField(label=_("Dasar penetapan"), max_length=200, required=False)
 
 
 ITEM_ROWS = 4
 
 
 class DeliveryForm(BootstrapMixin, forms.Form):
-    kind = forms.ChoiceField(label="Jenis pengiriman", choices=DeliveryOrder.Kind.choices)
-    date = forms.DateField(label="Tanggal", widget=DateInput(), initial=_today)
-    origin = forms.CharField(label="Asal", max_length=160)
-    destination = forms.CharField(label="Tujuan", max_length=160)
-    stops = forms.CharField(label="Titik antar/muat tambahan", required=False,
+    kind = forms.ChoiceField(label=_("Jenis pengiriman"), choices=DeliveryOrder.Kind.choices)
+    date = forms.DateField(label=_("Tanggal"), widget=DateInput(), initial=_today)
+    origin = forms.CharField(label=_("Asal"), max_length=160)
+    destination = forms.CharField(label=_("Tujuan"), max_length=160)
+    stops = forms.CharField(label=_("Titik antar/muat tambahan"), required=False,
                             widget=forms.Textarea(attrs={"rows": 2}),
-                            help_text="satu per baris: nama | alamat (kosong = langsung ke tujuan)")
-    member = forms.CharField(label="Nomor anggota / NIK pemesan", required=False)
-    customer_name = forms.CharField(label="Nama pemesan/penerima (bukan anggota)", max_length=120, required=False)
-    vehicle = forms.ModelChoiceField(label="Kendaraan", queryset=Vehicle.objects.none(), required=False)
-    driver = forms.ModelChoiceField(label="Pengemudi", queryset=Driver.objects.none(), required=False)
-    fee_basis = forms.ChoiceField(label="Dasar biaya", choices=DeliveryOrder.FeeBasis.choices)
-    distance_km = forms.DecimalField(label="Jarak (km)", max_digits=8, decimal_places=1, required=False)
-    flat_fee = forms.DecimalField(label="Tarif tetap (Rp)", max_digits=18, decimal_places=2, required=False)
-    payment = forms.ChoiceField(label="Pembayaran", choices=DeliveryOrder.Payment.choices)
-    from_location = forms.TypedChoiceField(label="Lokasi stok asal (gudang)", required=False, coerce=int,
+                            help_text=_("satu per baris: nama | alamat (kosong = langsung ke tujuan)"))
+    member = forms.CharField(label=_("Nomor anggota / NIK pemesan"), required=False)
+    customer_name = forms.CharField(label=_("Nama pemesan/penerima (bukan anggota)"), max_length=120, required=False)
+    vehicle = forms.ModelChoiceField(label=_("Kendaraan"), queryset=Vehicle.objects.none(), required=False)
+    driver = forms.ModelChoiceField(label=_("Pengemudi"), queryset=Driver.objects.none(), required=False)
+    fee_basis = forms.ChoiceField(label=_("Dasar biaya"), choices=DeliveryOrder.FeeBasis.choices)
+    distance_km = forms.DecimalField(label=_("Jarak (km)"), max_digits=8, decimal_places=1, required=False)
+    flat_fee = forms.DecimalField(label=_("Tarif tetap (Rp)"), max_digits=18, decimal_places=2, required=False)
+    payment = forms.ChoiceField(label=_("Pembayaran"), choices=DeliveryOrder.Payment.choices)
+    from_location = forms.TypedChoiceField(label=_("Lokasi stok asal (gudang)"), required=False, coerce=int,
                                            empty_value=None,
-                                           help_text="hanya untuk barang stok koperasi gudang → gerai/apotek")
-    to_location = forms.TypedChoiceField(label="Lokasi stok tujuan (gerai/apotek)", required=False, coerce=int,
+                                           help_text=_("hanya untuk barang stok koperasi gudang → gerai/apotek"))
+    to_location = forms.TypedChoiceField(label=_("Lokasi stok tujuan (gerai/apotek)"), required=False, coerce=int,
                                          empty_value=None)
-    note = forms.CharField(label="Catatan", max_length=200, required=False)
+    note = forms.CharField(label=_("Catatan"), max_length=200, required=False)
     idempotency_key = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, koperasi=None, **kwargs):
@@ -84,13 +85,13 @@ class DeliveryForm(BootstrapMixin, forms.Form):
         self.fields["to_location"].choices = [("", "—")] + locations
         for i in range(1, ITEM_ROWS + 1):
             req = i == 1
-            self.fields[f"product{i}"] = forms.TypedChoiceField(label="Barang stok", required=False, coerce=int,
+            self.fields[f"product{i}"] = forms.TypedChoiceField(label=_("Barang stok"), required=False, coerce=int,
                                                                 empty_value=None,
-                                                                choices=[("", "— (bukan barang stok)")] + products)
-            self.fields[f"item{i}"] = forms.CharField(label=f"Barang {i}", max_length=160, required=False)
-            self.fields[f"qty{i}"] = forms.DecimalField(label="Jumlah", required=False, max_digits=14, decimal_places=3)
-            self.fields[f"uom{i}"] = forms.CharField(label="Satuan", max_length=20, required=False)
-            self.fields[f"weight{i}"] = forms.DecimalField(label="Berat (kg)", required=req, max_digits=14,
+                                                                choices=[("", _("— (bukan barang stok)"))] + products)
+            self.fields[f"item{i}"] = forms.CharField(label=f"{_('Barang')} {i}", max_length=160, required=False)
+            self.fields[f"qty{i}"] = forms.DecimalField(label=_("Jumlah"), required=False, max_digits=14, decimal_places=3)
+            self.fields[f"uom{i}"] = forms.CharField(label=_("Satuan"), max_length=20, required=False)
+            self.fields[f"weight{i}"] = forms.DecimalField(label=_("Berat (kg)"), required=req, max_digits=14,
                                                            decimal_places=3)
             for n in ("item", "qty", "uom", "weight"):
                 self.fields[f"{n}{i}"].widget.attrs.setdefault("class", "form-control")
@@ -99,7 +100,7 @@ class DeliveryForm(BootstrapMixin, forms.Form):
     def clean(self):
         data = super().clean()
         if not (data.get("item1") or data.get("product1")):
-            self.add_error("item1", "Isi nama barang atau pilih barang stok.")
+            self.add_error("item1", _("Isi nama barang atau pilih barang stok."))
         return data
 
     def items(self) -> list[dict]:
@@ -139,8 +140,8 @@ def _stock_choices(koperasi) -> tuple[list, list]:
 
 
 class AssignForm(BootstrapMixin, forms.Form):
-    vehicle = forms.ModelChoiceField(label="Kendaraan", queryset=Vehicle.objects.none())
-    driver = forms.ModelChoiceField(label="Pengemudi", queryset=Driver.objects.none(), required=False)
+    vehicle = forms.ModelChoiceField(label=_("Kendaraan"), queryset=Vehicle.objects.none())
+    driver = forms.ModelChoiceField(label=_("Pengemudi"), queryset=Driver.objects.none(), required=False)
 
     def __init__(self, *args, koperasi=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -149,25 +150,25 @@ class AssignForm(BootstrapMixin, forms.Form):
 
 
 class ProofForm(BootstrapMixin, forms.Form):
-    recipient_name = forms.CharField(label="Nama penerima", max_length=120)
-    photo = forms.FileField(label="Foto bukti", required=False,
+    recipient_name = forms.CharField(label=_("Nama penerima"), max_length=120)
+    photo = forms.FileField(label=_("Foto bukti"), required=False,
                             widget=forms.ClearableFileInput(attrs={"accept": "image/*", "capture": "environment"}))
     signature = forms.CharField(widget=forms.HiddenInput, required=False)
 
 
 class FailForm(BootstrapMixin, forms.Form):
-    reason = forms.CharField(label="Alasan gagal/batal", max_length=200)
+    reason = forms.CharField(label=_("Alasan gagal/batal"), max_length=200)
 
 
 class TripForm(BootstrapMixin, forms.Form):
-    vehicle = forms.ModelChoiceField(label="Kendaraan", queryset=Vehicle.objects.none())
-    driver = forms.ModelChoiceField(label="Pengemudi", queryset=Driver.objects.none())
-    date = forms.DateField(label="Tanggal", widget=DateInput(), initial=_today)
-    odometer_start = forms.IntegerField(label="Odometer berangkat (km)", required=False, min_value=0,
-                                        help_text="kosong = odometer terakhir kendaraan")
-    deliveries = forms.ModelMultipleChoiceField(label="Pengiriman yang dibawa", queryset=DeliveryOrder.objects.none(),
+    vehicle = forms.ModelChoiceField(label=_("Kendaraan"), queryset=Vehicle.objects.none())
+    driver = forms.ModelChoiceField(label=_("Pengemudi"), queryset=Driver.objects.none())
+    date = forms.DateField(label=_("Tanggal"), widget=DateInput(), initial=_today)
+    odometer_start = forms.IntegerField(label=_("Odometer berangkat (km)"), required=False, min_value=0,
+                                        help_text=_("kosong = odometer terakhir kendaraan"))
+    deliveries = forms.ModelMultipleChoiceField(label=_("Pengiriman yang dibawa"), queryset=DeliveryOrder.objects.none(),
                                                 required=False, widget=forms.CheckboxSelectMultiple)
-    note = forms.CharField(label="Catatan", max_length=200, required=False)
+    note = forms.CharField(label=_("Catatan"), max_length=200, required=False)
 
     def __init__(self, *args, koperasi=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -179,31 +180,31 @@ class TripForm(BootstrapMixin, forms.Form):
 
 
 class CostForm(BootstrapMixin, forms.Form):
-    kind = forms.ChoiceField(label="Jenis biaya", choices=TripCost.Kind.choices)
-    amount = forms.DecimalField(label="Jumlah (Rp)", max_digits=18, decimal_places=2)
-    liters = forms.DecimalField(label="Liter (BBM)", required=False, max_digits=8, decimal_places=2)
-    note = forms.CharField(label="Catatan", max_length=120, required=False)
+    kind = forms.ChoiceField(label=_("Jenis biaya"), choices=TripCost.Kind.choices)
+    amount = forms.DecimalField(label=_("Jumlah (Rp)"), max_digits=18, decimal_places=2)
+    liters = forms.DecimalField(label=_("Liter (BBM)"), required=False, max_digits=8, decimal_places=2)
+    note = forms.CharField(label=_("Catatan"), max_length=120, required=False)
 
 
 class CloseTripForm(BootstrapMixin, forms.Form):
-    odometer_end = forms.IntegerField(label="Odometer kembali (km)", min_value=0)
+    odometer_end = forms.IntegerField(label=_("Odometer kembali (km)"), min_value=0)
 
 
 class PlanForm(BootstrapMixin, forms.Form):
-    task = forms.CharField(label="Pekerjaan", max_length=120)
-    interval_km = forms.IntegerField(label="Setiap (km)", required=False, min_value=1)
-    interval_days = forms.IntegerField(label="Setiap (hari)", required=False, min_value=1)
-    last_done_on = forms.DateField(label="Terakhir dikerjakan", widget=DateInput(), required=False)
-    last_done_km = forms.IntegerField(label="Odometer terakhir", required=False, min_value=0)
+    task = forms.CharField(label=_("Pekerjaan"), max_length=120)
+    interval_km = forms.IntegerField(label=_("Setiap (km)"), required=False, min_value=1)
+    interval_days = forms.IntegerField(label=_("Setiap (hari)"), required=False, min_value=1)
+    last_done_on = forms.DateField(label=_("Terakhir dikerjakan"), widget=DateInput(), required=False)
+    last_done_km = forms.IntegerField(label=_("Odometer terakhir"), required=False, min_value=0)
 
 
 class MaintenanceForm(BootstrapMixin, forms.Form):
-    plan = forms.ModelChoiceField(label="Jadwal", queryset=MaintenancePlan.objects.none(), required=False)
-    date = forms.DateField(label="Tanggal", widget=DateInput(), initial=_today)
-    odometer_km = forms.IntegerField(label="Odometer (km)", min_value=0)
-    description = forms.CharField(label="Pekerjaan", max_length=200)
-    workshop = forms.CharField(label="Bengkel", max_length=120, required=False)
-    cost = forms.DecimalField(label="Biaya (Rp)", max_digits=18, decimal_places=2, initial=0)
+    plan = forms.ModelChoiceField(label=_("Jadwal"), queryset=MaintenancePlan.objects.none(), required=False)
+    date = forms.DateField(label=_("Tanggal"), widget=DateInput(), initial=_today)
+    odometer_km = forms.IntegerField(label=_("Odometer (km)"), min_value=0)
+    description = forms.CharField(label=_("Pekerjaan"), max_length=200)
+    workshop = forms.CharField(label=_("Bengkel"), max_length=120, required=False)
+    cost = forms.DecimalField(label=_("Biaya (Rp)"), max_digits=18, decimal_places=2, initial=0)
 
     def __init__(self, *args, vehicle=None, **kwargs):
         super().__init__(*args, **kwargs)

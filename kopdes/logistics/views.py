@@ -12,11 +12,13 @@ from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from kopdes.core.access import tenant_view
 from kopdes.core.errors import DomainError
+from kopdes.core.money import format_rupiah
 from kopdes.core.units import Unit
 
 from . import forms, queries, services
@@ -53,7 +55,7 @@ def dashboard_widget(request):
     if not Vehicle.objects.filter(koperasi=k).exists():
         return None
     today = timezone.localdate()
-    return {"title": "Logistik desa", "template": "logistics/_widget.html", "order": 45, "context": {
+    return {"title": _("Logistik desa"), "template": "logistics/_widget.html", "order": 45, "context": {
         "open": queries.open_deliveries(k).count(), "alerts": queries.document_alerts(k, today)[:4],
         "due": queries.maintenance_due(k, today)[:3], "slug": k.slug,
         "pnl": queries.unit_pnl(k, today.replace(day=1), today)}}
@@ -84,7 +86,7 @@ def vehicles(request):
         except DomainError as exc:
             _apply(form, exc)
         else:
-            messages.success(request, f"Kendaraan {v.plate} didaftarkan. Catat STNK/KIR-nya.")
+            messages.success(request, _("Kendaraan %(plate)s didaftarkan. Catat STNK/KIR-nya.") % {"plate": v.plate})
             return redirect("logistics:vehicle", slug=k.slug, pk=v.pk)
     today = timezone.localdate()
     rows = [{"v": v, "problems": services.document_problems(v, today)}
@@ -114,7 +116,7 @@ def vehicle_detail(request, pk: int):
             except DomainError as exc:
                 _apply(form, exc)
             else:
-                messages.success(request, "Tersimpan.")
+                messages.success(request, _("Tersimpan."))
                 return redirect("logistics:vehicle", slug=k.slug, pk=v.pk)
         if action == "doc":
             doc_form = form
@@ -141,7 +143,7 @@ def drivers(request):
         except DomainError as exc:
             _apply(form, exc)
         else:
-            messages.success(request, "Pengemudi ditambahkan.")
+            messages.success(request, _("Pengemudi ditambahkan."))
             return redirect("logistics:drivers", slug=k.slug)
     return render(request, "logistics/drivers.html", {"drivers": Driver.objects.filter(koperasi=k), "form": form,
                                                       "can_write": _can_write(request),
@@ -158,7 +160,7 @@ def tariffs(request):
         except DomainError as exc:
             _apply(form, exc)
         else:
-            messages.success(request, "Tarif disimpan.")
+            messages.success(request, _("Tarif disimpan."))
             return redirect("logistics:tariffs", slug=k.slug)
     return render(request, "logistics/tariffs.html", {"tariffs": DeliveryTariff.objects.filter(koperasi=k),
                                                       "form": form, "can_write": _can_write(request)})
@@ -219,8 +221,8 @@ def delivery_new(request):
                 field = "product1"
             form.add_error(field if field in form.fields else None, exc.message)
         else:
-            messages.success(request, f"Surat jalan {order.number} dibuat; biaya {order.fee_amount:,.0f}."
-                             .replace(",", "."))
+            messages.success(request, _("Surat jalan %(number)s dibuat; biaya %(fee)s.") % {
+                "number": order.number, "fee": format_rupiah(order.fee_amount)})
             return redirect("logistics:delivery", slug=k.slug, pk=order.pk)
     cols = ("product", "item", "qty", "uom", "weight")
     item_fields = {f"{n}{i}" for i in range(1, forms.ITEM_ROWS + 1) for n in cols}
@@ -242,11 +244,11 @@ def delivery_detail(request, pk: int):
                 assign_form = forms.AssignForm(request.POST, koperasi=k)
                 if assign_form.is_valid():
                     services.assign(order, **assign_form.cleaned_data)
-                    messages.success(request, "Kendaraan ditetapkan.")
+                    messages.success(request, _("Kendaraan ditetapkan."))
                     return redirect("logistics:delivery", slug=k.slug, pk=pk)
             elif action in ("loaded", "on_the_way"):
                 services.set_status(order, action, by=request.user)
-                messages.success(request, "Status diperbarui.")
+                messages.success(request, _("Status diperbarui."))
                 return redirect("logistics:delivery", slug=k.slug, pk=pk)
             elif action == "deliver":
                 proof_form = forms.ProofForm(request.POST, request.FILES)
@@ -254,13 +256,13 @@ def delivery_detail(request, pk: int):
                     d = proof_form.cleaned_data
                     services.confirm_delivery(order, recipient_name=d["recipient_name"], photo=d["photo"],
                                               signature=d["signature"] or None, by=request.user)
-                    messages.success(request, "Pengiriman selesai; bukti terima tersimpan.")
+                    messages.success(request, _("Pengiriman selesai; bukti terima tersimpan."))
                     return redirect("logistics:delivery", slug=k.slug, pk=pk)
             elif action == "fail":
                 fail_form = forms.FailForm(request.POST)
                 if fail_form.is_valid():
                     services.fail_delivery(order, reason=fail_form.cleaned_data["reason"], by=request.user)
-                    messages.warning(request, "Pengiriman dicatat gagal/batal.")
+                    messages.warning(request, _("Pengiriman dicatat gagal/batal."))
                     return redirect("logistics:delivery", slug=k.slug, pk=pk)
         except DomainError as exc:
             target = {"assign": assign_form, "deliver": proof_form, "fail": fail_form}.get(action)
@@ -306,7 +308,7 @@ def trips(request):
         except DomainError as exc:
             _apply(form, exc)
         else:
-            messages.success(request, f"Perjalanan {trip.number} dimulai.")
+            messages.success(request, _("Perjalanan %(number)s dimulai.") % {"number": trip.number})
             return redirect("logistics:trip", slug=k.slug, pk=trip.pk)
     page = Paginator(Trip.objects.filter(koperasi=k).select_related("vehicle", "driver"), 25) \
         .get_page(request.GET.get("page"))
@@ -330,7 +332,7 @@ def trip_detail(request, pk: int):
             except DomainError as exc:
                 _apply(form, exc)
             else:
-                messages.success(request, "Tersimpan.")
+                messages.success(request, _("Tersimpan."))
                 return redirect("logistics:trip", slug=k.slug, pk=pk)
         if action == "cost":
             cost_form = form

@@ -13,10 +13,12 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from kopdes.core.access import public_view, require_write, tenant_view
 from kopdes.core.errors import DomainError
+from kopdes.core.money import format_rupiah
 from kopdes.core.units import Unit
 
 from . import documents, forms, queries, services
@@ -53,7 +55,7 @@ def dashboard_widget(request):
         used = sum((r["used"] for r in kg_rows), 0)
         cap = sum((r["capacity"] for r in kg_rows), 0)
         occ.append({"facility": f, "used": used, "capacity": cap, "pct": (used * 100 / cap) if cap else 0})
-    return {"title": "Pergudangan & cold storage", "template": "warehouse/_widget.html", "order": 40,
+    return {"title": _("Pergudangan & cold storage"), "template": "warehouse/_widget.html", "order": 40,
             "context": {"occ": occ, "alerts": list(queries.open_alerts(k)[:3]), "slug": k.slug,
                         "stored": StoredLot.objects.filter(koperasi=k, status=StoredLot.Status.STORED).count()}}
 
@@ -82,9 +84,9 @@ def facility_new(request):
         except DomainError as exc:
             _apply(form, exc)
         else:
-            messages.success(request, f"Fasilitas {f.name} dibuat.")
+            messages.success(request, _("Fasilitas %(name)s dibuat.") % {"name": f.name})
             return redirect("warehouse:facility", slug=request.koperasi.slug, pk=f.pk)
-    return render(request, "warehouse/form.html", {"form": form, "title": "Fasilitas gudang baru"})
+    return render(request, "warehouse/form.html", {"form": form, "title": _("Fasilitas gudang baru")})
 
 
 @tenant_view(write=True, unit=U)
@@ -99,7 +101,7 @@ def facility_detail(request, pk: int):
 
             loc = default_location(k, Unit.PERGUDANGAN)
             Facility.objects.filter(pk=f.pk).update(stock_location_id=loc.pk)
-            messages.success(request, f"Stok koperasi di fasilitas ini memakai lokasi {loc.name}.")
+            messages.success(request, _("Stok koperasi di fasilitas ini memakai lokasi %(name)s.") % {"name": loc.name})
             return redirect("warehouse:facility", slug=k.slug, pk=f.pk)
         if form.is_valid():
             try:
@@ -107,7 +109,7 @@ def facility_detail(request, pk: int):
             except DomainError as exc:
                 _apply(form, exc)
             else:
-                messages.success(request, f"Zona {z.name} ditambahkan.")
+                messages.success(request, _("Zona %(name)s ditambahkan.") % {"name": z.name})
                 return redirect("warehouse:facility", slug=k.slug, pk=f.pk)
     own_stock = []
     if f.stock_location_id:
@@ -136,7 +138,7 @@ def tariffs(request):
         except DomainError as exc:
             _apply(form, exc)
         else:
-            messages.success(request, "Tarif disimpan.")
+            messages.success(request, _("Tarif disimpan."))
             return redirect("warehouse:tariffs", slug=k.slug)
     return render(request, "warehouse/tariffs.html", {
         "form": form, "tariffs": StorageTariff.objects.filter(koperasi=k), "can_write": _can_write(request)})
@@ -184,11 +186,12 @@ def intake(request):
         except DomainError as exc:
             _apply(form, exc)
         else:
-            messages.success(request, f"Barang masuk {lot.number}; resi {lot.receipt.number} terbit.")
+            messages.success(request, _("Barang masuk %(lot)s; resi %(receipt)s terbit.") % {
+                "lot": lot.number, "receipt": lot.receipt.number})
             return redirect("warehouse:lot", slug=k.slug, pk=lot.pk)
-    return render(request, "warehouse/form.html", {"form": form, "title": "Penerimaan barang titipan",
-                                                   "intro": "Timbang, uji kadar air, lalu catat. Resi gudang "
-                                                            "terbit otomatis."})
+    return render(request, "warehouse/form.html", {"form": form, "title": _("Penerimaan barang titipan"),
+                                                   "intro": _("Timbang, uji kadar air, lalu catat. Resi gudang "
+                                                              "terbit otomatis.")})
 
 
 @tenant_view(write=True, unit=U)
@@ -209,8 +212,8 @@ def lot_detail(request, pk: int):
                     rel = services.release(lot, kg=d["kg"], date=d["date"], payment=d["payment"],
                                            collected_by=d["collected_by"], by=request.user,
                                            idempotency_key=d["idempotency_key"] or None)
-                    messages.success(request, f"Barang keluar {rel.kg} kg; sewa {rel.fee_amount:,.0f} dibayar."
-                                     .replace(",", "."))
+                    messages.success(request, _("Barang keluar %(kg)s kg; sewa %(fee)s dibayar.") % {
+                        "kg": f"{rel.kg.normalize():f}", "fee": format_rupiah(rel.fee_amount)})
                     return redirect("warehouse:lot", slug=k.slug, pk=lot.pk)
             elif action == "pledge" and receipt:
                 pledge_form = forms.PledgeForm(request.POST)
@@ -218,14 +221,14 @@ def lot_detail(request, pk: int):
                     d = pledge_form.cleaned_data
                     services.pledge(receipt, lender_kind=d["lender_kind"], lender_name=d["lender_name"],
                                     reference=d["reference"], amount=d["amount"] or 0, date=d["date"], by=request.user)
-                    messages.success(request, "Resi dicatat sebagai jaminan.")
+                    messages.success(request, _("Resi dicatat sebagai jaminan."))
                     return redirect("warehouse:lot", slug=k.slug, pk=lot.pk)
             elif action == "unpledge" and receipt:
                 unpledge_form = forms.PledgeReleaseForm(request.POST)
                 if unpledge_form.is_valid():
                     d = unpledge_form.cleaned_data
                     services.release_pledge(receipt, date=d["date"], reference=d["reference"], by=request.user)
-                    messages.success(request, "Jaminan dilepas pemberi pinjaman; barang dapat dikeluarkan.")
+                    messages.success(request, _("Jaminan dilepas pemberi pinjaman; barang dapat dikeluarkan."))
                     return redirect("warehouse:lot", slug=k.slug, pk=lot.pk)
         except DomainError as exc:
             target = {"release": release_form, "pledge": pledge_form, "unpledge": unpledge_form}.get(action)
@@ -287,9 +290,10 @@ def cold(request):
             _apply(form, exc)
         else:
             if res["out_of_range"]:
-                messages.warning(request, f"Suhu {d['celsius']} °C di luar rentang {d['zone'].name}: peringatan dibuat.")
+                messages.warning(request, _("Suhu %(c)s °C di luar rentang %(room)s: peringatan dibuat.") % {
+                    "c": d["celsius"], "room": d["zone"].name})
             else:
-                messages.success(request, "Suhu dicatat.")
+                messages.success(request, _("Suhu dicatat."))
             return redirect("warehouse:cold", slug=k.slug)
     rooms = Zone.objects.filter(koperasi=k, kind=Zone.Kind.COLD_ROOM).select_related("facility")
     hari = request.GET.get("hari") or "7"
@@ -324,7 +328,7 @@ def excursion_detail(request, pk: int):
         except DomainError as exc:
             _apply(form, exc)
         else:
-            messages.success(request, "Penyimpangan ditindaklanjuti.")
+            messages.success(request, _("Penyimpangan ditindaklanjuti."))
             return redirect("warehouse:excursion", slug=k.slug, pk=pk)
     return render(request, "warehouse/excursion.html", {
         "e": exc_obj, "lots": queries.affected_lots(exc_obj), "form": form, "can_write": _can_write(request)})

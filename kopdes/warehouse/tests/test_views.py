@@ -109,3 +109,25 @@ def test_release_of_pledged_receipt_refused_on_page(op, koperasi, wh):
     assert 'value="unpledge"' in html and 'value="release"' not in html
     lot.refresh_from_db()
     assert lot.remaining_kg == Decimal("1000") and not lot.releases.exists()
+
+
+@pytest.mark.django_db
+def test_english_locale_for_gudang_and_logistik(koperasi, wh, make_user, client):
+    lot = s.intake(koperasi, zone=wh["floor"], commodity="gabah", gross_kg="1000", net_kg="1000",
+                   depositor_name="Pak Umum", date=dt.date(2026, 3, 1))
+    client.force_login(make_user("manajer", koperasi=koperasi))
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    body = client.get(_u("home", koperasi)).content.decode()
+    assert '<h1 class="page-title">Warehousing &amp; cold storage</h1>' in body and "Latest intakes" in body
+    body = client.get(_u("lot", koperasi, pk=lot.pk)).content.decode()
+    assert "Release produce" in body and "Pledge the receipt" in body and "Paddy (gabah)" in body
+    assert "Weight released (kg)" in body  # form label
+    body = client.get(reverse("warehouse:verify", kwargs={"code": lot.receipt.public_code})).content.decode()
+    assert "Warehouse receipt verification" in body and "VALID" in body
+    body = client.get(reverse("logistics:home", kwargs={"slug": koperasi.slug})).content.decode()
+    assert '<h1 class="page-title">Village logistics</h1>' in body and "Open deliveries" in body
+    body = client.get(reverse("logistics:delivery_new", kwargs={"slug": koperasi.slug})).content.decode()
+    assert "New delivery order" in body and "Source stock location (warehouse)" in body
+    client.post("/i18n/setlang/", {"language": "id", "next": "/"})
+    body = client.get(_u("home", koperasi)).content.decode()
+    assert "Barang masuk terakhir" in body and "Latest intakes" not in body
