@@ -66,6 +66,7 @@ def build(ctx) -> None:
             services.add_maintenance_plan(v, task="Servis berkala", interval_days=90,
                                           last_done_on=today - dt.timedelta(days=70))
         start = today - dt.timedelta(days=30)
+        stock = _own_stock(k, start - dt.timedelta(days=1), user)
         delivered = failed = 0
         day = start
         n = 0
@@ -78,7 +79,7 @@ def build(ctx) -> None:
                     orders = []
                     for _j in range(1 if v.kind == "truk" else rng.randint(1, 3)):
                         n += 1
-                        orders.append(_order(k, v, day, n, rng, members))
+                        orders.append(_order(k, v, day, n, rng, members, stock))
                     trip = services.start_trip(k, vehicle=v, driver=drivers[vi], date=day, deliveries=orders)
                     km = rng.randint(15, 60) if v.kind == "truk" else rng.randint(6, 25)
                     for o in orders:
@@ -116,7 +117,29 @@ def build(ctx) -> None:
     ctx.say(f"logistik: armada standar 4 kendaraan, {delivered} pengiriman terkirim dan {failed} gagal dalam sebulan")
 
 
-def _order(k, v, day, n, rng, members):
+def _own_stock(k, day, user):
+    """The cooperative's own rice and LPG in the warehouse's stock location (retail engine), bought from Bulog and
+    the LPG agent, so the warehouse → kiosk deliveries move real stock. ``None`` without the kiosk's demo."""
+    try:
+        from kopdes.core.units import Unit
+        from kopdes.retail.models import Product, Supplier
+        from kopdes.retail.services import default_location, receive_goods
+    except ImportError:  # pragma: no cover
+        return None
+    products = {p.code: p for p in Product.objects.filter(koperasi=k, code__in=["BRSSPHP", "LPG3"])}
+    bulog = Supplier.objects.filter(koperasi=k, kind="bulog").first()
+    lpg_agent = Supplier.objects.filter(koperasi=k, kind="lpg").first()
+    if len(products) < 2 or bulog is None or lpg_agent is None:
+        return None
+    gudang, gerai = default_location(k, Unit.PERGUDANGAN), default_location(k, Unit.SEMBAKO)
+    receive_goods(k, supplier=bulog, location=gudang, date=day, supplier_ref="DO-BULOG-SPHP-01", by=user,
+                  lines=[{"product_id": products["BRSSPHP"].pk, "qty": "4000", "unit_cost": "11300"}])
+    receive_goods(k, supplier=lpg_agent, location=gudang, date=day, supplier_ref="SA-LPG-01", by=user,
+                  lines=[{"product_id": products["LPG3"].pk, "qty": "400", "unit_cost": "16000"}])
+    return {"gudang": gudang, "gerai": gerai, "sphp": products["BRSSPHP"], "lpg": products["LPG3"]}
+
+
+def _order(k, v, day, n, rng, members, stock=None):
     kind = v.kind
     if kind == "truk":
         choice = n % 3
@@ -133,6 +156,13 @@ def _order(k, v, day, n, rng, members):
                 customer_name="PB Sumber Rejeki (penggilingan)", vehicle=v, fee_basis="weight", payment="piutang",
                 items=[{"description": "Gabah kering giling anggota", "qty": w // 50, "uom": "karung",
                         "weight_kg": str(w)}])
+        if stock is not None:  # the cooperative's own stock: moves gudang → gerai when the kiosk signs
+            return services.create_delivery(
+                k, kind="gudang_gerai", date=day, origin="Gudang KDMP Surya Adi",
+                destination="Gerai KDMP Surya Adi", vehicle=v, from_location=stock["gudang"],
+                to_location=stock["gerai"],
+                items=[{"product_id": stock["sphp"].pk, "qty": "500", "weight_kg": "500"},
+                       {"product_id": stock["lpg"].pk, "qty": "50", "weight_kg": "400"}])
         return services.create_delivery(
             k, kind="gudang_gerai", date=day, origin="Gudang KDMP Surya Adi", destination="Gerai KDMP Surya Adi",
             vehicle=v, items=[{"description": "Beras SPHP 5 kg", "qty": 200, "uom": "sak", "weight_kg": "1000"},
