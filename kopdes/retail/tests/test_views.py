@@ -125,3 +125,16 @@ def test_fertilizer_sale_with_handover_photo_over_http(koperasi, setup, settings
     r = c.post(url("api_checkout", koperasi), json.dumps(over), content_type="application/json")
     assert r.status_code == 400 and "alokasi RDKK" in r.json()["error"]
     assert Sale.objects.filter(koperasi=koperasi).count() == 1
+
+
+def test_pages_in_english(koperasi, setup):
+    shop, kasir, c = setup
+    c.cookies["django_language"] = "en"
+    html = c.get(url("pos", koperasi)).content.decode()
+    assert "Kiosk till" in html and "Open shift" in html and "Kasir gerai" not in html
+    c.post(url("pos", koperasi), {"action": "open", "location": shop["gerai"].pk, "float": "0"})
+    html = c.get(url("pos", koperasi)).content.decode()
+    assert "Scan barcode / type product name" in html and "Payment method" in html
+    assert "Stock count sheet per location" in c.get(url("stock_ops", koperasi)).content.decode()
+    c.cookies["django_language"] = "id"
+    assert "Kasir gerai" in c.get(url("pos", koperasi)).content.decode()
