@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from .conftest import login
+
 SHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -99,3 +101,52 @@ def test_member_sale_on_a_phone_receipt_and_books_agree(browser, live_server):
     assert account_balance(k, "1151") == stock.valuation(k)["1151"] == valuation_before - cost
     history = queries.member_purchases(k, m.pk)
     assert history[0]["total"] == Decimal("95500") and history[0]["count"] == 1
+
+
+def test_dropped_connection_then_pay_again_records_one_sale_and_58mm_receipt(page, live_server):
+    """The server records the sale but the phone loses the answer: the page says so, keeps the same client id,
+    and pressing Bayar again shows the first sale's receipt — one sale, stock and cash moved once."""
+    from kopdes.core.services import create_koperasi, create_user_with_role
+    from kopdes.ledger.queries import account_balance
+    from kopdes.retail.models import Product, Sale
+    from kopdes.retail.tests.helpers import kiosk
+
+    k = create_koperasi("16.02.04.2006", slug="surya-adi")
+    shop = kiosk(k)
+    create_user_with_role(role="operator", koperasi=k, unit="sembako", username="kasir2", password="rahasia-123",
+                          full_name="Rina")
+    login(page, live_server, "kasir2", "rahasia-123")
+    page.goto(f"{live_server.url}/k/{k.slug}/gerai/kasir/")
+    page.click("#open-shift")
+    page.wait_for_selector("#scan")
+    page.fill("#scan", "8992753100019")
+    page.press("#scan", "Enter")
+    page.wait_for_selector("#cart tbody tr")
+    page.fill("#tendered", "20000")
+    page.dispatch_event("#tendered", "input")
+
+    answered = []
+
+    def drop_answer(route):
+        answered.append(route.fetch().status)  # the server does the work …
+        route.abort("connectionreset")           # … and the phone never sees the answer
+
+    page.route("**/gerai/kasir/bayar/", drop_answer)
+    page.click("#pay-btn")
+    page.wait_for_selector("#error:not(.d-none)")
+    assert "tidak akan tercatat dua kali" in page.inner_text("#error")
+    assert answered == [200] and Sale.objects.filter(koperasi=k).count() == 1
+    page.unroute("**/gerai/kasir/bayar/")
+    page.click("#pay-btn")
+    page.wait_for_url("**/struk/")
+    first = Sale.objects.get(koperasi=k)
+    assert first.number in page.content()
+    assert Sale.objects.filter(koperasi=k).count() == 1
+    assert Product.objects.get(pk=shop["gula"].pk).stock_qty == 9
+    assert account_balance(k, "1103") == Decimal("17500")
+    # the 58 mm layout of the same receipt
+    page.click("text=58 mm")
+    page.wait_for_url("**?w=58")
+    width = page.evaluate("document.body.getBoundingClientRect().width")
+    assert 195 <= width <= 210, width  # 54 mm ≈ 204 CSS px
+    assert page.inner_text("#receipt-total") == "Rp17.500"
