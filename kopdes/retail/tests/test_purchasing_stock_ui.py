@@ -155,3 +155,22 @@ def test_sale_return_from_the_sale_page_and_58mm_receipt(koperasi, office, make_
     assert "melebihi jumlah yang dibeli" in over.content.decode()
     sale.refresh_from_db()
     assert sale.returned_total == D("17500")
+
+
+@pytest.mark.parametrize("kind", ["harian", "barang", "kasir", "anggota", "lambat", "pembelian", "utang", "nilai"])
+def test_every_report_exports_to_excel_and_pdf(koperasi, office, kind):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    c = office["c"]
+    base = url("reports", koperasi) + f"?jenis={kind}&dari=2026-01-01&sampai=2026-12-31"
+    x = c.get(base + "&format=xlsx")
+    assert x.status_code == 200 and x["Content-Type"].startswith("application/vnd.openxmlformats")
+    ws = load_workbook(BytesIO(x.content)).active
+    values = [cell for row in ws.iter_rows(values_only=True) for cell in row if cell is not None]
+    assert values, kind
+    if kind == "nilai":  # the valuation report lists the stocked products with their value
+        assert "Gula pasir 1 kg" in values and 140000 in [float(v) for v in values if isinstance(v, (int, float))]
+    p = c.get(base + "&format=pdf")
+    assert p.status_code == 200 and p.content[:4] == b"%PDF"
