@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from kopdes.core.access import require_write, tenant_view
@@ -72,7 +73,7 @@ def dashboard_widget(request):
     if not Product.objects.filter(koperasi=k, unit=U).exists():
         return None
     today = timezone.localdate()
-    return {"title": "Gerai sembako hari ini", "template": "retail/_widget.html", "order": 30,
+    return {"title": _("Gerai sembako hari ini"), "template": "retail/_widget.html", "order": 30,
             "context": {"today": queries.today_summary(k, today, U), "low": stock.low_stock(k, unit=U)[:5],
                         "slug": k.slug}}
 
@@ -111,11 +112,11 @@ def pos_screen(request):
             if request.POST.get("action") == "open":
                 loc = get_object_or_404(Location, pk=request.POST.get("location"), koperasi=k)
                 pos.open_shift(k, cashier=request.user, location=loc, opening_float=request.POST.get("float") or "0")
-                messages.success(request, "Shift dibuka.")
+                messages.success(request, _("Shift dibuka."))
             elif request.POST.get("action") == "close" and shift:
                 closed = pos.close_shift(k, shift, counted_cash=request.POST.get("counted") or "", by=request.user,
                                          note=request.POST.get("note", ""))
-                messages.success(request, f"Shift ditutup. Selisih kas: Rp{closed.difference:,.0f}".replace(",", "."))
+                messages.success(request, _("Shift ditutup. Selisih kas: %(d)s") % {"d": format_rupiah(closed.difference)})
                 return redirect("retail:shift", k.slug, closed.pk)
         except DomainError as exc:
             _err(request, exc)
@@ -141,7 +142,7 @@ def api_lookup(request):
         except DomainError as exc:
             return JsonResponse({"error": exc.message, "code": exc.code}, status=400)
         if not found:
-            return JsonResponse({"error": f"Barang dengan kode {code} tidak ditemukan.", "code": "not_found"},
+            return JsonResponse({"error": _("Barang dengan kode %(code)s tidak ditemukan.") % {"code": code}, "code": "not_found"},
                                 status=404)
         return JsonResponse({"results": [_product_json(*found)]})
     q = request.GET.get("q", "").strip()
@@ -157,7 +158,7 @@ def api_member(request):
     k = request.koperasi
     info = bridge.find_member(k, request.GET.get("q", ""))
     if info is None:
-        return JsonResponse({"error": "Kartu/nomor anggota tidak dikenal di koperasi ini."}, status=404)
+        return JsonResponse({"error": _("Kartu/nomor anggota tidak dikenal di koperasi ini.")}, status=404)
     owed = bridge.member_balance(k, "1141", info.id)
     fert = queries.member_fertilizer(k, info.id, on=timezone.localdate())
     return JsonResponse({"id": info.id, "number": info.number, "name": info.name, "active": info.active,
@@ -172,20 +173,20 @@ def api_checkout(request):
     try:
         data = json.loads(request.body or b"{}")
     except ValueError:
-        return JsonResponse({"error": "Data tidak valid."}, status=400)
+        return JsonResponse({"error": _("Data tidak valid.")}, status=400)
     shift = pos.open_shift_for(k, request.user, U)
     if shift is None:
         sid = data.get("shift_id")
         shift = Shift.objects.filter(koperasi=k, pk=sid, cashier=request.user).first() if sid else None
         if shift is None:
-            return JsonResponse({"error": "Belum ada shift terbuka. Buka shift dulu.", "code": "shift_closed"},
+            return JsonResponse({"error": _("Belum ada shift terbuka. Buka shift dulu."), "code": "shift_closed"},
                                 status=400)
     member = data.get("member_id")
     photo = None
     if data.get("photo"):
         photo = _photo_from_data_url(str(data["photo"]))
         if photo is None:
-            return JsonResponse({"error": "Foto serah terima tidak valid (JPEG/PNG, maks. 3 MB).", "field": "photo"},
+            return JsonResponse({"error": _("Foto serah terima tidak valid (JPEG/PNG, maks. 3 MB)."), "field": "photo"},
                                 status=400)
     try:
         result = pos.checkout(
@@ -240,7 +241,7 @@ def sale_detail(request, pk: int):
         try:
             pos.return_sale(k, sale, lines=lines, reason=request.POST.get("reason", ""),
                             shift=pos.open_shift_for(k, request.user, U), by=request.user)
-            messages.success(request, "Retur dicatat.")
+            messages.success(request, _("Retur dicatat."))
         except DomainError as exc:
             _err(request, exc)
         return redirect("retail:sale", k.slug, sale.pk)
@@ -306,7 +307,7 @@ def product_edit(request, pk: int | None = None):
         p.active = bool(request.POST.get("active", "1" if not pk else ""))
         try:
             save_product(p)
-            messages.success(request, f"Barang {p.name} disimpan.")
+            messages.success(request, _("Barang %(name)s disimpan.") % {"name": p.name})
             return redirect("retail:product", k.slug, p.pk)
         except DomainError as exc:
             error = exc
@@ -327,9 +328,9 @@ def product_detail(request, pk: int):
         rows = [[r["move"].date, r["move"].get_kind_display(), r["move"].location.name,
                  r["move"].lot.lot_number if r["move"].lot else "", r["move"].qty, r["move"].value, r["balance_qty"],
                  r["balance_value"], r["move"].memo] for r in card["rows"]]
-        return exports.export(request.GET["format"], f"Kartu stok {p.name}", f"{start} s.d. {end}",
-                              ["Tanggal", "Jenis", "Lokasi", "Batch", "Qty", "Nilai", "Saldo qty", "Saldo nilai",
-                               "Ket."], rows, f"kartu-stok-{p.code}")
+        return exports.export(request.GET["format"], _("Kartu stok %(name)s") % {"name": p.name}, f"{start} s.d. {end}",
+                              [_("Tanggal"), _("Jenis"), _("Lokasi"), _("Batch"), _("Qty"), _("Nilai"), _("Saldo qty"),
+                               _("Saldo nilai"), _("Ket.")], rows, f"kartu-stok-{p.code}")
     quants = p.quants.filter(qty__gt=0).select_related("location", "lot")
     return render(request, "retail/product.html", {
         "p": p, "card": card, "quants": quants, "start": start, "end": end, "loc": loc,
@@ -349,16 +350,16 @@ def stock_ops(request):
                 dest = get_object_or_404(Location, pk=request.POST.get("dest"), koperasi=k)
                 stock.transfer(k, product=p, source=loc, dest=dest, qty=request.POST.get("qty") or "0",
                                by=request.user)
-                messages.success(request, "Pemindahan stok dicatat.")
+                messages.success(request, _("Pemindahan stok dicatat."))
             elif action == "opname":
                 sc = services.stock_opname(k, location=loc, counts=[{"product_id": p.pk,
                                                                      "counted": request.POST.get("qty") or "0"}],
                                            by=request.user, note=request.POST.get("note", ""))
-                messages.success(request, f"Stok opname dicatat; selisih Rp{sc.variance_value:,.0f}.".replace(",", "."))
+                messages.success(request, _("Stok opname dicatat; selisih %(v)s.") % {"v": format_rupiah(sc.variance_value)})
             elif action == "writeoff":
                 services.write_off(k, product=p, location=loc, qty=request.POST.get("qty") or "0",
                                    reason=request.POST.get("note", ""), by=request.user)
-                messages.success(request, "Penghapusan stok dicatat.")
+                messages.success(request, _("Penghapusan stok dicatat."))
         except DomainError as exc:
             _err(request, exc)
         return redirect("retail:stock_ops", k.slug)
@@ -426,7 +427,7 @@ def purchases(request):
                     raise DomainError("Nama pemasok wajib diisi.", "Supplier name is required.", field="name")
                 Supplier.objects.create(koperasi=k, name=name, kind=request.POST.get("kind") or "grosir",
                                         phone=request.POST.get("phone", "")[:20])
-                messages.success(request, "Pemasok ditambahkan.")
+                messages.success(request, _("Pemasok ditambahkan."))
             elif request.POST.get("action") == "pay":
                 sup = get_object_or_404(Supplier, pk=request.POST.get("supplier"), koperasi=k)
                 inv = (get_object_or_404(SupplierInvoice, pk=request.POST.get("invoice"), koperasi=k, supplier=sup)
@@ -490,10 +491,10 @@ def purchase_new(request):
             if request.POST.get("action") == "receive":
                 gr = services.receive_goods(k, supplier=sup, location=loc, lines=lines, by=request.user,
                                             supplier_ref=request.POST.get("ref", ""))
-                messages.success(request, f"Penerimaan {gr.number} dicatat.")
+                messages.success(request, _("Penerimaan %(n)s dicatat.") % {"n": gr.number})
             else:
                 po = services.create_purchase_order(k, supplier=sup, location=loc, lines=lines, by=request.user)
-                messages.success(request, f"Pesanan {po.number} dibuat.")
+                messages.success(request, _("Pesanan %(n)s dibuat.") % {"n": po.number})
                 return redirect("retail:po", k.slug, po.pk)
             return redirect("retail:purchases", k.slug)
         except (DomainError, ValueError) as exc:
@@ -518,7 +519,7 @@ def po_detail(request, pk: int):
         try:
             gr = services.receive_goods(k, supplier=po.supplier, location=po.location, order=po, lines=lines,
                                         by=request.user, supplier_ref=request.POST.get("ref", ""))
-            messages.success(request, f"Penerimaan {gr.number} dicatat.")
+            messages.success(request, _("Penerimaan %(n)s dicatat.") % {"n": gr.number})
         except DomainError as exc:
             _err(request, exc)
         return redirect("retail:po", k.slug, po.pk)
@@ -536,7 +537,7 @@ def rdkk(request):
             if request.FILES.get("file"):
                 rows = services.read_rdkk_excel(request.FILES["file"])
                 res = services.import_rdkk(k, rows)
-                messages.success(request, f"{res['imported']} alokasi RDKK diimpor.")
+                messages.success(request, _("%(n)s alokasi RDKK diimpor.") % {"n": res["imported"]})
             else:
                 info = bridge.find_member(k, request.POST.get("member", ""))
                 if info is None:
@@ -548,7 +549,7 @@ def rdkk(request):
                     valid_from=_d(request.POST.get("valid_from"), timezone.localdate()),
                     valid_to=_d(request.POST.get("valid_to"), timezone.localdate()),
                     farmer_group=request.POST.get("farmer_group", "").strip())
-                messages.success(request, "Alokasi disimpan.")
+                messages.success(request, _("Alokasi disimpan."))
         except DomainError as exc:
             _err(request, exc)
         return redirect("retail:rdkk", k.slug)
@@ -591,7 +592,7 @@ def het(request):
                     valid_from=_d(request.POST.get("valid_from"), timezone.localdate()),
                     decree=request.POST.get("decree", ""), region_code=request.POST.get("region_code", "").strip(),
                     uom=request.POST.get("uom", "kg").strip() or "kg")
-            messages.success(request, "HET disimpan.")
+            messages.success(request, _("HET disimpan."))
         except DomainError as exc:
             _err(request, exc)
         return redirect("retail:het", k.slug)
@@ -619,54 +620,55 @@ def limits(request):
             setattr(s, f, val)
         s.lpg_limit_days = max(1, int(request.POST.get("lpg_limit_days") or 7))
         s.save()
-        messages.success(request, "Batas disimpan.")
+        messages.success(request, _("Batas disimpan."))
     except (ValueError, ArithmeticError):
-        messages.error(request, "Angka tidak valid.")
+        messages.error(request, _("Angka tidak valid."))
     return redirect("retail:het", k.slug)
 
 
 # --- reports --------------------------------------------------------------------------------------------
 
 REPORTS = {
-    "harian": "Penjualan per hari", "barang": "Penjualan & margin per barang", "kasir": "Penjualan per kasir",
-    "anggota": "Penjualan per anggota", "lambat": "Barang lambat laku", "pembelian": "Pembelian",
-    "utang": "Utang pemasok", "nilai": "Nilai persediaan",
+    "harian": gettext_lazy("Penjualan per hari"), "barang": gettext_lazy("Penjualan & margin per barang"),
+    "kasir": gettext_lazy("Penjualan per kasir"), "anggota": gettext_lazy("Penjualan per anggota"),
+    "lambat": gettext_lazy("Barang lambat laku"), "pembelian": gettext_lazy("Pembelian"), "utang": gettext_lazy("Utang pemasok"),
+    "nilai": gettext_lazy("Nilai persediaan"),
 }
 
 
 def _report_table(k, kind, start, end):
     if kind == "harian":
         rows = queries.sales_by_day(k, start, end, U)
-        return (["Tanggal", "Transaksi", "Penjualan", "HPP", "Margin", "Ke anggota", "Retur"],
+        return ([_("Tanggal"), _("Transaksi"), _("Penjualan"), _("HPP"), _("Margin"), _("Ke anggota"), _("Retur")],
                 [[r["date"], r["count"], r["amount"], r["cost"], (r["amount"] or 0) - (r["cost"] or 0),
                   r["member_amount"] or 0, r["returned"] or 0] for r in rows])
     if kind == "barang":
         rows = queries.sales_by_product(k, start, end, U)
-        return (["Kode", "Barang", "Qty", "Satuan", "Penjualan", "HPP", "Margin", "Margin %"],
+        return ([_("Kode"), _("Barang"), _("Qty"), _("Satuan"), _("Penjualan"), _("HPP"), _("Margin"), _("Margin %")],
                 [[r["product__code"], r["product__name"], r["qty"], r["product__base_uom"], r["total"], r["cost"],
                   r["margin"], round(r["margin_pct"], 1)] for r in rows])
     if kind == "kasir":
         rows = queries.sales_by_cashier(k, start, end, U)
-        return (["Kasir", "Transaksi", "Penjualan"],
+        return ([_("Kasir"), _("Transaksi"), _("Penjualan")],
                 [[r["cashier__full_name"] or r["cashier__username"], r["count"], r["amount"]] for r in rows])
     if kind == "anggota":
         rows = queries.sales_by_member(k, start, end, U)
-        return (["No. anggota", "Nama", "Transaksi", "Belanja"],
+        return ([_("No. anggota"), _("Nama"), _("Transaksi"), _("Belanja")],
                 [[r["member_number"], r["member_name"], r["count"], r["amount"]] for r in rows])
     if kind == "lambat":
         rows = queries.slow_movers(k, days=60, on=end, unit=U)
-        return (["Kode", "Barang", "Stok", "Nilai", "Terakhir terjual"],
-                [[p.code, p.name, p.stock_qty, p.stock_value, p.last_sale or "belum pernah"] for p in rows])
+        return ([_("Kode"), _("Barang"), _("Stok"), _("Nilai"), _("Terakhir terjual")],
+                [[p.code, p.name, p.stock_qty, p.stock_value, p.last_sale or _("belum pernah")] for p in rows])
     if kind == "pembelian":
         rows = queries.purchases(k, start, end)
-        return (["Tanggal", "Nomor", "Pemasok", "Ref.", "Nilai"],
+        return ([_("Tanggal"), _("Nomor"), _("Pemasok"), _("Ref."), _("Nilai")],
                 [[r.date, r.number, r.supplier.name, r.supplier_ref, r.total] for r in rows])
     if kind == "utang":
         rows = queries.payables(k)
-        return (["Pemasok", "Diterima", "Retur", "Dibayar", "Utang"],
+        return ([_("Pemasok"), _("Diterima"), _("Retur"), _("Dibayar"), _("Utang")],
                 [[r["supplier"].name, r["received"], r["returned"], r["paid"], r["owed"]] for r in rows])
     rows = stock.valuation_by_product(k, unit=U)
-    return (["Kode", "Barang", "Qty", "HPP rata-rata", "Nilai"],
+    return ([_("Kode"), _("Barang"), _("Qty"), _("HPP rata-rata"), _("Nilai")],
             [[p.code, p.name, q, c, v] for p, q, c, v in rows])
 
 
