@@ -1,5 +1,5 @@
 """Demo bookkeeping for the demo cooperative: from its founding to today, the general (kantor) side of the books
-— grant from the village, in-kind grant of the truck, the Himbara loan, equipment, salaries, electricity,
+— grant from the village, in-kind grant of the truck, working capital of the units, equipment, salaries, electricity,
 office supplies, bank interest, depreciation, petty-cash top-ups. The business units add their own activity.
 
 Idempotent: does nothing when the cooperative already has demo entries. Periods are left open so the unit
@@ -57,16 +57,19 @@ def build(ctx) -> None:
           Line("1111", debit=D("100000000")), Line("3103", credit=D("100000000")))
         p(start + dt.timedelta(days=10), "Hibah truk operasional (Inpres 17/2025)",
           Line("1204", debit=D("320000000"), unit="logistik"), Line("3301", credit=D("320000000")))
-        p(start + dt.timedelta(days=12), "Pencairan pinjaman Himbara (PMK 49/2025), tenor 72 bulan",
-          Line("1111", debit=D("1000000000")), Line("2201", credit=D("1000000000")))
+        # working capital of the units that pay out cash before they take it in (loans, fuel and drivers); the
+        # cooperative's bank financing (PMK 49/2025) is the loans demo's BankFacility, with its schedule
+        p(start + dt.timedelta(days=12), "Modal kerja unit simpan pinjam dari rekening koperasi",
+          Line("1104", debit=D("150000000"), unit="simpan_pinjam"), Line("1111", credit=D("150000000")))
+        p(start + dt.timedelta(days=12), "Modal kerja unit logistik desa (BBM, uang jalan)",
+          Line("1108", debit=D("5000000"), unit="logistik"), Line("1111", credit=D("5000000")))
         p(start + dt.timedelta(days=14), "Pembelian peralatan kantor, rak gerai dan komputer",
           Line("1206", debit=D("60000000")), Line("1111", credit=D("60000000")))
         p(start + dt.timedelta(days=16), "Pembelian mesin cold storage",
           Line("1208", debit=D("150000000"), unit="pergudangan"), Line("1111", credit=D("150000000")))
         p(start + dt.timedelta(days=20), "Biaya akta notaris dan perizinan",
           Line("6103", debit=D("4500000")), Line("1111", credit=D("4500000")))
-        loan_balance = D("1000000000")
-        for i, (y, m) in enumerate(_months(start, ctx.today)):
+        for y, m in _months(start, ctx.today):
             eom = (dt.date(y + (m == 12), m % 12 + 1, 1) - dt.timedelta(days=1))
             p(dt.date(y, m, 2), "Pengisian kas kantor dari bank", Line("1101", debit=D("12000000")),
               Line("1111", credit=D("12000000")))
@@ -82,16 +85,6 @@ def build(ctx) -> None:
                   Line("1101", credit=D("1250000")))
             interest = round_rupiah(D(rng.randint(380, 520)) * 1000 + D("0.37"))
             p(eom, "Jasa giro / bunga bank", Line("1111", debit=interest), Line("4201", credit=interest))
-            loan_interest = round_rupiah(loan_balance * D("0.06") / 12)
-            lines = [Line("6112", debit=loan_interest)]
-            paid = loan_interest
-            if i >= 6:  # after the grace period: principal over the remaining months
-                principal = round_rupiah(D("1000000000") / 66)
-                lines.append(Line("2201", debit=principal))
-                paid += principal
-                loan_balance -= principal
-            lines.append(Line("1111", credit=paid))
-            p(eom, "Angsuran pinjaman Himbara", *lines)
             p(eom, "Penyusutan aset tetap", Line("6105", debit=D("1000000")), Line("1207", credit=D("1000000")))
             p(eom, "Penyusutan kendaraan", Line("6105", debit=D("3333333"), unit="logistik"),
               Line("1205", credit=D("3333333"), unit="logistik"))
