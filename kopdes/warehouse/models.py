@@ -23,6 +23,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kopdes.core.models import TenantModel
 
@@ -271,8 +272,8 @@ class WarehouseReceipt(TenantModel):
     """Resi gudang: one per lot. ``public_code`` is the unguessable key of the public verification page."""
 
     class Status(models.TextChoices):
-        VALID = "valid", _("Berlaku")
-        PLEDGED = "pledged", _("Dijaminkan")
+        VALID = "valid", pgettext_lazy("status resi gudang", "Berlaku")
+        PLEDGED = "pledged", pgettext_lazy("status resi gudang", "Dijaminkan")
         RELEASED = "released", _("Sudah dilepas (barang keluar)")
         CANCELLED = "cancelled", _("Dibatalkan")
 
