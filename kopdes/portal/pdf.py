@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.db.models import Sum
 from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
+from reportlab.lib.pagesizes import A4, A5
 from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
@@ -60,4 +60,46 @@ def savings_statement(member, rows: list, opening_qs, start: dt.date, end: dt.da
     story.append(Paragraph(f"Dicetak {dt.date.today():%d/%m/%Y} dari portal anggota. Saldo sama dengan buku besar "
                            "koperasi (akun simpanan per anggota).", st["Italic"]))
     doc.build(story)
+    return buf.getvalue()
+
+
+def shu_slip(member, row: dict) -> bytes:
+    """The member's SHU slip for one fiscal year: the amounts and how each was computed (A5).
+
+    ``row`` is one year of :func:`kopdes.portal.sources.shu` (amounts from the ledger's SHU allocation)."""
+    buf = io.BytesIO()
+    year = row["year"]
+    doc = SimpleDocTemplate(buf, pagesize=A5, leftMargin=12 * mm, rightMargin=12 * mm, topMargin=12 * mm,
+                            bottomMargin=12 * mm, title=f"Slip SHU {year} {member.number}",
+                            author=member.koperasi.name)
+    st = getSampleStyleSheet()
+    rp = format_rupiah
+    data = [
+        ["Anggota / Member", f"{member.name}"],
+        ["No. anggota", member.number],
+        ["Tahun buku / Fiscal year", str(year)],
+        ["SHU koperasi (dibagi)", rp(row["cooperative_shu"])],
+        ["Bagian jasa modal (semua anggota)", rp(row["capital_pool"])],
+        ["Rata-rata simpanan pokok+wajib Anda", f"{rp(row['capital_basis'])} dari {rp(row['capital_total'])}"],
+        ["SHU jasa modal Anda", rp(row["capital_share"])],
+        ["Bagian jasa usaha (semua anggota)", rp(row["transaction_pool"])],
+        ["Transaksi Anda dengan koperasi", f"{rp(row['transaction_basis'])} dari {rp(row['transaction_total'])}"],
+        ["SHU jasa usaha Anda", rp(row["transaction_share"])],
+        ["Jumlah SHU Anda / Your SHU", rp(row["total"])],
+        ["Status", str(row.get("status") or "")],
+    ]
+    table = Table(data, colWidths=[58 * mm, 66 * mm])
+    table.setStyle(TableStyle([
+        ("FONT", (0, 0), (-1, -1), "Helvetica", 8.5), ("FONT", (0, 10), (-1, 10), "Helvetica-Bold", 9),
+        ("ALIGN", (1, 0), (1, -1), "RIGHT"), ("GRID", (0, 0), (-1, -1), 0.2, colors.grey),
+    ]))
+    doc.build([
+        Paragraph(member.koperasi.name, st["Heading3"]),
+        Paragraph(f"Slip SHU tahun buku {year}", st["Title"]),
+        table,
+        Spacer(1, 4 * mm),
+        Paragraph("Jasa modal = bagian jasa modal × simpanan Anda ÷ simpanan semua anggota; jasa usaha = bagian jasa "
+                  "usaha × transaksi Anda ÷ transaksi semua anggota (AD/ART, keputusan RAT). Angka sama dengan "
+                  "alokasi SHU di buku besar koperasi.", st["Italic"]),
+    ])
     return buf.getvalue()

@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.apps import apps
+
 ZERO = Decimal("0")
 
 
@@ -77,7 +79,13 @@ def purchases(member) -> dict | None:
         return None
     out = {"sembako": fn(member.koperasi, member.pk, unit="sembako")}
     pharmacy = _try("kopdes.pharmacy.queries", "member_purchases")
-    out["apotek"] = pharmacy(member.koperasi, member.pk) if pharmacy else None
+    if pharmacy is not None:
+        out["apotek"] = pharmacy(member.koperasi, member.pk)
+    elif apps.is_installed("kopdes.pharmacy"):
+        # the apotek sells through the gerai's POS (a ``retail.Sale`` of unit apotek, tagged with the member)
+        out["apotek"] = fn(member.koperasi, member.pk, unit="apotek")
+    else:
+        out["apotek"] = None
     return out
 
 

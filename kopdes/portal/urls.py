@@ -17,6 +17,7 @@ global_urlpatterns = [
     path("portal/pinjaman/<int:loan_id>/", views.loan_detail, name="loan"),
     path("portal/belanja/", views.purchases, name="purchases"),
     path("portal/shu/", views.shu, name="shu"),
+    path("portal/shu/<int:year>/slip.pdf", views.shu_slip, name="shu_slip"),
     path("portal/pupuk/", views.fertilizer, name="fertilizer"),
     path("portal/titipan/", views.storage, name="storage"),
     path("portal/pengumuman/", views.announcements, name="news"),

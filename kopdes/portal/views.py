@@ -245,6 +245,20 @@ def shu(request: HttpRequest) -> HttpResponse:
 
 
 @member_view
+def shu_slip(request: HttpRequest, year: int) -> HttpResponse:
+    """The member's own SHU slip for one year (PDF); 404 for a year without a share of this member."""
+    from .pdf import shu_slip as build_slip
+
+    m = request.member
+    row = next((r for r in (sources.shu(m) or []) if r["year"] == year), None)
+    if row is None:
+        raise Http404("SHU tidak ditemukan")
+    resp = HttpResponse(build_slip(m, row), content_type="application/pdf")
+    resp["Content-Disposition"] = f'inline; filename="slip-shu-{year}-{m.number}.pdf"'
+    return resp
+
+
+@member_view
 def fertilizer(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/fertilizer.html", _ctx(request, rows=sources.fertilizer(request.member)))
 
