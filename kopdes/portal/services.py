@@ -227,12 +227,37 @@ def record_failure(user: User) -> PortalLogin:
 
 
 def locked_error(state: PortalLogin) -> DomainError:
-    minutes = max(1, int((state.locked_until - timezone.now()).total_seconds() // 60) + 1)
+    return _minutes_error(max(1, int((state.locked_until - timezone.now()).total_seconds() // 60) + 1))
+
+
+def _minutes_error(minutes: int) -> DomainError:
     return DomainError(
         f"Terlalu banyak percobaan yang salah. Akun dikunci; coba lagi dalam {minutes} menit "
         "atau minta petugas koperasi membuka kunci.",
         f"Too many failed attempts. The login is locked; try again in {minutes} minutes or ask the staff.",
         field="pin", code="locked")
+
+
+def _unknown_failure(identifier: str, koperasi: Koperasi | None) -> None:
+    """A wrong identifier is answered exactly like a wrong PIN (attempts left, then locked), so the portal does not
+    tell whether a phone or member number has a login. Counted by the staff login's throttle
+    (``kopdes.core.throttle``): an unknown phone number shares its counter with ``/masuk/``."""
+    from kopdes.core import throttle
+
+    ident = (identifier or "").strip()[:100]
+    if not ident:
+        return
+    phone = normalize_phone(ident)
+    if not (phone.startswith("628") and phone.isdigit()) and koperasi is not None:
+        ident = f"anggota:{koperasi.slug}:{ident}"
+    minutes = throttle.minutes_locked(ident)
+    if minutes:
+        raise _minutes_error(minutes)
+    left, minutes = throttle.record_failure(ident)
+    if minutes:
+        raise _minutes_error(minutes)
+    raise DomainError(f"Nomor HP/nomor anggota atau PIN salah. Sisa percobaan: {left}.",
+                      f"Wrong phone/member number or PIN. Attempts left: {left}.", field="pin", code="bad_login")
 
 
 def login_member(identifier: str, pin: str, koperasi: Koperasi | None = None) -> User:
@@ -242,6 +267,7 @@ def login_member(identifier: str, pin: str, koperasi: Koperasi | None = None) ->
     user = find_login(identifier, koperasi)
     if user is None or not user.is_active:
         User().set_password(pin or "x")  # same work as a real check
+        _unknown_failure(identifier, koperasi)
         raise bad
     state = lock_state(user)
     if state.is_locked:
@@ -260,7 +286,11 @@ def login_member(identifier: str, pin: str, koperasi: Koperasi | None = None) ->
 
 @transaction.atomic
 def unlock(user: User) -> None:
+    """Open a locked member login: the portal's counter and the staff login's (``/masuk/``) for this account."""
+    from kopdes.core import throttle
+
     PortalLogin.objects.filter(user=user).update(failed_count=0, locked_until=None)
+    throttle.reset(user.username)
 
 
 @transaction.atomic
