@@ -249,16 +249,22 @@ class Schedule:
         return max(counts.items(), key=lambda kv: (kv[1], kv[0]))[0] if counts else Decimal(0)
 
     def check(self) -> None:
-        """The invariants; a violation is a bug, never a user error."""
+        """The invariants. A violation is a bug, never a user error — but it is refused with a clear message (no
+        schedule that does not sum is ever saved or shown as valid)."""
         bal = self.terms.principal
         for r in self.rows:
             if r.principal < 0 or r.interest < 0 or r.balance < 0:
-                raise AssertionError(f"negative component in row {r.no}")
+                raise _mismatch(f"Angsuran ke-{r.no} bernilai negatif.", f"Instalment {r.no} is negative.")
+            if r.principal != r.principal.to_integral_value() or r.interest != r.interest.to_integral_value():
+                raise _mismatch(f"Angsuran ke-{r.no} tidak dalam rupiah bulat.",
+                                f"Instalment {r.no} is not whole rupiah.")
             bal -= r.principal
             if bal != r.balance:
-                raise AssertionError(f"balance mismatch in row {r.no}")
+                raise _mismatch(f"Sisa pokok angsuran ke-{r.no} tidak sesuai.", f"Balance mismatch in row {r.no}.")
         if bal != 0 or self.total_principal != self.terms.principal:
-            raise AssertionError("principal parts do not sum to the principal")
+            raise _mismatch(f"Jumlah pokok jadwal (Rp{self.total_principal:,.0f}) tidak sama dengan pinjaman "
+                            f"(Rp{self.terms.principal:,.0f}).".replace(",", "."),
+                            "The principal parts do not sum to the principal.")
 
     def as_dict(self) -> dict:
         t = self.terms
@@ -268,6 +274,11 @@ class Schedule:
             "total_principal": self.total_principal, "total_interest": self.total_interest, "total": self.total,
             "rows": [r.as_dict() for r in self.rows],
         }
+
+
+def _mismatch(msg_id: str, msg_en: str) -> DomainError:
+    return DomainError(f"Jadwal angsuran ditolak: {msg_id}", f"Schedule refused: {msg_en}", field="principal",
+                       code="schedule_mismatch")
 
 
 def _spread(total: Decimal, n: int) -> list[Decimal]:

@@ -364,3 +364,66 @@ def test_cli_ageing(sp, staff, member, product, capsys):
     out = capsys.readouterr().out
     assert "1 pinjaman" in out and "Rp2.000.000" in out
     assert account_balance(sp, "1133") == D(200_000)  # 4 months late → kurang lancar, 10 %
+
+
+@pytest.mark.parametrize("amount", [D(0), D(-1_000_000), D("1500000.50"), "satu juta"])
+def test_application_with_bad_amount_refused_and_nothing_saved(sp, staff, member, product, amount):
+    with pytest.raises(DomainError) as exc:
+        services.apply(sp, member=member, product=product, amount=amount, tenor=6, purpose="konsumtif",
+                       income=D(5_000_000), expense=D(2_000_000), by=staff["petugas"], applied_on=dt.date(2026, 1, 5))
+    assert exc.value.field == "amount" and exc.value.message_en
+    assert not Loan.objects.filter(koperasi=sp).exists()
+
+
+@pytest.mark.parametrize("kwargs,field", [
+    ({"tenor": 0}, "tenor"), ({"tenor": 13}, "tenor"), ({"purpose": "judi"}, "purpose"),
+    ({"purpose": "produktif"}, "sector"), ({"income": D(-1)}, "income"),
+])
+def test_application_with_bad_terms_refused(sp, staff, member, product, kwargs, field):
+    data = dict(member=member, product=product, amount=D(1_000_000), tenor=6, purpose="konsumtif",
+                income=D(5_000_000), expense=D(2_000_000), by=staff["petugas"], applied_on=dt.date(2026, 1, 5))
+    data.update(kwargs)
+    with pytest.raises(DomainError) as exc:
+        services.apply(sp, **data)
+    assert exc.value.field == field
+    assert not Loan.objects.filter(koperasi=sp).exists()
+
+
+def test_actions_on_wrong_state_refused_and_nothing_posted(sp, staff, member, product):
+    loan = services.apply(sp, member=member, product=product, amount=D(1_000_000), tenor=2, purpose="konsumtif",
+                          income=D(5_000_000), expense=D(2_000_000), by=staff["petugas"],
+                          applied_on=dt.date(2026, 1, 5))
+    lines = JournalLine.objects.filter(koperasi=sp).count()
+    for fn, code in ((lambda: services.approve(sp, loan, by=staff["ketua"]), "not_analysed"),
+                     (lambda: services.disburse(sp, loan, date=dt.date(2026, 1, 6)), "not_approved"),
+                     (lambda: services.repay(sp, loan, amount=D(1000), date=dt.date(2026, 1, 6)), "loan_closed"),
+                     (lambda: services.write_off(sp, loan, reason="x"), "bad_state"),
+                     (lambda: services.recover(sp, loan, amount=D(1000)), "bad_state"),
+                     (lambda: services.restructure(sp, loan, tenor=3, reason="x"), "bad_state"),
+                     (lambda: services.reject(sp, loan, by=staff["ketua"], reason="  "), "invalid")):
+        with pytest.raises(DomainError) as exc:
+            fn()
+        assert exc.value.code == code, (code, exc.value.code)
+    assert JournalLine.objects.filter(koperasi=sp).count() == lines
+    loan.refresh_from_db()
+    assert loan.status == "diajukan" and not loan.approvals.exists()
+    # after settlement: restructure, write-off and a repayment are refused
+    active = make_active_loan(sp, member, services.default_products(sp)[0], staff, amount=D(1_000_000), tenor=2)
+    services.repay(sp, active, amount=services.settlement_quote(active, dt.date(2026, 1, 11))["total"],
+                   date=dt.date(2026, 1, 11), settle=True)
+    for fn in (lambda: services.restructure(sp, active, tenor=3, reason="x"),
+               lambda: services.write_off(sp, active, reason="x"),
+               lambda: services.repay(sp, active, amount=D(1000), date=dt.date(2026, 1, 12))):
+        with pytest.raises(DomainError):
+            fn()
+
+
+def test_recovery_with_bad_amount_refused(sp, staff, member, product):
+    loan = make_active_loan(sp, member, product, staff, amount=D(1_000_000), tenor=2)
+    services.write_off(sp, loan, reason="Meninggal, ahli waris tak mampu", by=staff["ketua"],
+                       date=dt.date(2026, 6, 1))
+    for amount in (D(0), D(-5), D(1_000_001)):
+        with pytest.raises(DomainError) as exc:
+            services.recover(sp, loan, amount=amount, date=dt.date(2026, 6, 2))
+        assert exc.value.field == "amount"
+    assert not Repayment.objects.filter(loan=loan).exists()

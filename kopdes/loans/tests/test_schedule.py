@@ -115,3 +115,19 @@ def test_schedule_sums_exactly_and_is_non_negative(terms):
     for r in s.rows[:-1]:
         if r.principal > 0 and r.balance > 0:
             assert r.total % terms.rounding == 0
+
+
+@pytest.mark.parametrize("tamper,text", [
+    (lambda s: setattr(s.rows[0], "principal", s.rows[0].principal + 1), "tidak sesuai"),
+    (lambda s: setattr(s.rows[-1], "interest", D(-1)), "negatif"),
+    (lambda s: setattr(s.rows[1], "interest", D("100.50")), "rupiah bulat"),
+    (lambda s: s.rows.pop(), "tidak sama dengan pinjaman"),
+])
+def test_schedule_that_does_not_sum_is_refused(tamper, text):
+    s = generate(Terms(principal=D(1_000_000), rate=D("1.5"), tenor=4, method="anuitas", start_date=START))
+    s.check()  # a generated schedule passes
+    tamper(s)
+    with pytest.raises(DomainError) as exc:
+        s.check()
+    assert exc.value.code == "schedule_mismatch" and text in exc.value.message_id
+    assert exc.value.message_en.startswith("Schedule refused")
