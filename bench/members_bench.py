@@ -147,10 +147,11 @@ def _pg_server_ms(qs) -> float:
     """PostgreSQL's own execution time (EXPLAIN ANALYZE) of the page query plus the count query."""
     from django.db import connection
 
-    sql, params = qs.values("pk").query.sql_with_params()
+    page_sql, page_params = qs.values("pk")[:50].query.sql_with_params()
+    count_sql, count_params = qs.order_by().values("pk").query.sql_with_params()
     total = 0.0
     with connection.cursor() as cur:
-        for q in (f"{sql} LIMIT 50", f"SELECT COUNT(*) FROM ({sql}) s"):
+        for q, params in ((page_sql, page_params), (f"SELECT COUNT(*) FROM ({count_sql}) s", count_params)):
             cur.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + q, params)
             plan = cur.fetchone()[0]
             plan = plan[0] if isinstance(plan, list) else plan
@@ -189,7 +190,8 @@ def _search(k) -> None:
             Member.objects.bulk_create(objs)
             MemberNameToken.objects.bulk_create([t for m in objs for t in tokens_for(m)])
         with connection.cursor() as cur:
-            cur.execute("ANALYZE")
+            # what autovacuum does on a live server (statistics and the visibility map for index-only scans)
+            cur.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
 
     _step(f"(setup) grow to {N_SEARCH} members", grow)
     sample = Member.objects.filter(koperasi=k).order_by("-seq").first()
@@ -199,6 +201,7 @@ def _search(k) -> None:
                ("rare name 'zzz' (no hit)", "zzz")]
     print(f"  search over {Member.objects.filter(koperasi=k).count()} members (first page of 50 + count), "
           "20 runs each:")
+    worst = 0.0
     for label, q in queries:
         times, cpus = [], []
         for _ in range(20):
@@ -211,8 +214,12 @@ def _search(k) -> None:
         server = ""
         if connection.vendor == "postgresql":
             server = f"   server {statistics.median(_pg_server_ms(search_members(k, q).order_by('seq')) for _ in range(3)):5.1f} ms"
+        worst = max(worst, statistics.median(times))
         print(f"    {label:<34} median {statistics.median(times):7.1f} ms   max {max(times):7.1f} ms   "
               f"(cpu median {statistics.median(cpus):5.1f} ms{server})   hits {n} (page {len(rows)})", flush=True)
+    verdict = "meets" if worst < 100 else "MISSES"
+    print(f"  slowest search median {worst:.1f} ms: {verdict} the target of 100 ms "
+          f"(load average now {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)", flush=True)
 
 
 def main() -> int:

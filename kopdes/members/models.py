@@ -206,7 +206,8 @@ class MemberNameToken(TenantModel):
     audit_exclude = True
 
     class Meta:
-        indexes = [models.Index(fields=["koperasi", "token"], name="member_token_k_tok")]
+        # covering: word-prefix range scans, counts and the member ids come from the index alone
+        indexes = [models.Index(fields=["koperasi", "token", "member"], name="member_token_k_tok_m")]
 
 
 class Settlement(TenantModel):

@@ -11,6 +11,9 @@ from kopdes.core.validators import normalize_phone
 
 from .models import Member, MemberNameToken, name_tokens
 
+# a word matching at most this many members is resolved to ids first (narrowing by the other words by id)
+MATERIALIZE_MAX = 5000
+
 
 def _upper(prefix: str) -> str:
     """The smallest string greater than every string starting with ``prefix`` (for an index range scan)."""
@@ -49,15 +52,19 @@ def search_members(koperasi: Koperasi, q: str, qs: QuerySet | None = None) -> Qu
         return qs.none()
     tokens = MemberNameToken.objects.filter(koperasi=koperasi)
     ranges = [tokens.filter(_prefix("token", w)) for w in words]
-    if len(ranges) > 1:
-        # several words: start from the rarest (index-only counts), so the work follows the smallest hit list
-        counted = sorted(((r.count(), i) for i, r in enumerate(ranges)))
-        n, first = counted[0]
-        if n <= 900:
-            ids = list(ranges[first].values_list("member_id", flat=True))
-            qs = qs.filter(pk__in=ids)
-            ranges = [ranges[i] for _n, i in counted[1:]]
-            ranges = [r.filter(member_id__in=ids) for r in ranges]
+    # start from the rarest word (index-only counts on the covering token index); when it matches few enough
+    # members, resolve it to ids and narrow them word by word, so every query is a small index lookup whatever
+    # the registry size; a very common word (a tenth of the registry) stays a semi-join the planner can page
+    counted = sorted((r.count(), i) for i, r in enumerate(ranges))
+    n, first = counted[0]
+    if n <= MATERIALIZE_MAX:
+        ids = set(ranges[first].values_list("member_id", flat=True))
+        for _n, i in counted[1:]:
+            if not ids:
+                break
+            ids &= set(ranges[i].filter(member_id__in=ids).values_list("member_id", flat=True))
+        return qs.filter(pk__in=ids)
+    ranges = [ranges[i] for _n, i in counted]
     for r in ranges:
         qs = qs.filter(pk__in=r.values("member_id"))
     return qs
