@@ -99,6 +99,16 @@ def storage(member) -> list[dict] | None:
     return None if fn is None else fn(member.koperasi, member.pk)
 
 
+def _paid_label(row: dict) -> str:
+    from django.utils.translation import gettext as _
+
+    if not row.get("paid"):
+        return _("Belum dibayar")
+    if row.get("payout_mode") == "sukarela":
+        return _("Sudah dibayar ke simpanan sukarela")
+    return _("Sudah dibayar tunai")
+
+
 def shu(member) -> list[dict] | None:
     """The member's SHU per year (newest first) and how it was computed: the member's capital (average simpanan
     pokok+wajib) and transactions against all members' totals, times the jasa modal / jasa usaha pools of the
@@ -123,6 +133,6 @@ def shu(member) -> list[dict] | None:
             "capital_pool": pools.get("shu_jasa_modal", ZERO),
             "transaction_basis": row["transactions"], "transaction_total": totals["t"] or ZERO,
             "transaction_pool": pools.get("shu_jasa_usaha", ZERO),
-            "status": alloc.get_status_display(), "cooperative_shu": alloc.shu,
+            "status": _paid_label(row), "allocation_status": row["status"], "cooperative_shu": alloc.shu,
         })
     return out

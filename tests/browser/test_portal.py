@@ -1,7 +1,9 @@
 """The demo member logs in to the member portal on a 5-inch phone and sees savings and loans equal to the ledger.
 
-SHU: no unit's demo allocates an SHU (that needs a closed fiscal year and an RAT decision), so the SHU page is
-checked for its "not yet distributed" state; the SHU computation display is covered by the portal's unit tests.
+SHU: no unit's demo allocates an SHU (that needs a closed fiscal year and an RAT decision), so the test closes last
+year through the ledger's services (with the demo member's purchases at the gerai booked in December so that the
+year has a surplus), records the RAT decision and allocates; the SHU shown must equal the member's SHU payable
+(2121) in the ledger and its jasa modal / jasa usaha split.
 """
 
 from __future__ import annotations
@@ -46,6 +48,35 @@ def _give_loan(ctx, member) -> None:
                 by=users["simpanpinjam"])
 
 
+def _shu_last_year(ctx, member) -> int:
+    """Close every fiscal year up to last year, record last year's RAT approving the SHU and allocate it."""
+    import datetime as dt
+
+    from kopdes.core.units import Unit
+    from kopdes.ledger import rat, shu
+    from kopdes.ledger.models import JournalEntry, ShuAllocation, YearClose
+    from kopdes.ledger.services import Line, close_year, post
+    from kopdes.members.models import Member
+
+    k, year = ctx.koperasi, ctx.today.year - 1
+    if ShuAllocation.objects.filter(koperasi=k, year=year).exists():
+        return year
+    result = shu.year_result(k, year)
+    bought = max(Decimal("0"), -result) + Decimal("25000000")
+    post(k, date=dt.date(year, 12, 15), memo="Belanja anggota di gerai (tutup tahun demo)",
+         lines=[Line("1103", debit=bought, unit=Unit.SEMBAKO),
+                Line("4111", credit=bought, unit=Unit.SEMBAKO, member_id=member.pk)])
+    first = JournalEntry.objects.filter(koperasi=k).order_by("date").values_list("date", flat=True).first()
+    for y in range(first.year, year + 1):
+        if not YearClose.objects.filter(koperasi=k, year=y).exists():
+            close_year(k, y)
+    total = Member.objects.filter(koperasi=k, status__in=Member.CURRENT_STATUSES).count()
+    meeting = rat.record_meeting(k, year=year, date=min(dt.date(year + 1, 3, 1), ctx.today), members_total=total,
+                                 attendance=total * 3 // 4 + 1, statements_approved=True, shu_approved=True)
+    shu.allocate(k, year, meeting=meeting)
+    return year
+
+
 def test_demo_member_sees_own_savings_and_loans_on_a_phone(phone_page, live_server):
     from kopdes.ledger.queries import member_balance
     from kopdes.members.models import Member
@@ -54,6 +85,12 @@ def test_demo_member_sees_own_savings_and_loans_on_a_phone(phone_page, live_serv
     k = ctx.koperasi
     member = Member.objects.get(koperasi=k, user__username="anggota")
     _give_loan(ctx, member)
+    shu_year = _shu_last_year(ctx, member)
+    from kopdes.ledger.models import ShuMemberShare
+
+    share = ShuMemberShare.objects.get(koperasi=k, allocation__year=shu_year, member_id=member.pk)
+    shu_payable = member_balance(k, "2121", member.pk)
+    assert shu_payable == share.total > 0 and share.jasa_modal > 0 and share.jasa_usaha > 0
     savings = {code: member_balance(k, code, member.pk) for code in ("3101", "3102", "2101")}
     loan_receivable = member_balance(k, "1131", member.pk)
 
@@ -64,6 +101,7 @@ def test_demo_member_sees_own_savings_and_loans_on_a_phone(phone_page, live_serv
     page.click("button[type=submit]")
     page.wait_for_url("**/portal/")
     assert member.name in page.inner_text("body")
+    assert page.inner_text("[data-testid=shu-latest]") == format_rupiah(shu_payable)
     assert page.get_attribute("link[rel=manifest]", "href") == "/portal/manifest.webmanifest"
     # savings on the home page equal the member's lines in the ledger (3101 pokok, 3102 wajib, 2101 sukarela)
     assert page.inner_text("[data-testid=savings-pokok]") == format_rupiah(savings["3101"])
@@ -93,6 +131,14 @@ def test_demo_member_sees_own_savings_and_loans_on_a_phone(phone_page, live_serv
 
     page.goto(f"{live_server.url}/portal/shu/")
     assert "SHU saya" in page.inner_text("body")
+    card = page.locator(f"[data-testid=shu-{shu_year}]")
+    assert card.locator("[data-testid=shu-total]").inner_text() == format_rupiah(shu_payable)
+    assert card.locator("[data-testid=shu-modal]").inner_text() == format_rupiah(share.jasa_modal)
+    assert card.locator("[data-testid=shu-usaha]").inner_text() == format_rupiah(share.jasa_usaha)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    screenshot(page, "portal-shu-phone")
+    slip = page.request.get(f"{live_server.url}/portal/shu/{shu_year}/slip.pdf")
+    assert slip.status == 200 and slip.body().startswith(b"%PDF")
 
     page.goto(f"{live_server.url}/portal/pengumuman/")
     assert "Rapat Anggota Tahunan" in page.inner_text("body")

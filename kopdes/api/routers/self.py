@@ -83,7 +83,7 @@ def my_member(request, w: Query[Which]):
              "next_due_amount": (ln["next_due"] or {}).get("amount")} for ln in loans],
         "shu": None if shu is None else [
             {"year": s["year"], "total": s["total"], "jasa_modal": s["jasa_modal"], "jasa_usaha": s["jasa_usaha"],
-             "capital_avg": s["capital_avg"], "transactions": s["transactions"], "status": s["status"]}
+             "capital_avg": s["capital_avg"], "transactions": s["transactions"], "status": s["allocation_status"]}
             for s in shu],
     }
 

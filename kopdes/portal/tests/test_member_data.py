@@ -67,6 +67,7 @@ def test_shu_page_shows_share_and_computation_and_slip(client, koperasi, make_me
     assert "Rp100.000" in card and "Rp400.000" in card and "Rp300.000" in card  # my capital, all, pool
     assert "Rp800.000" in card and "Rp500.000" in card  # all members' transactions, pool
     assert "Rp600.000" not in page  # Budi's SHU
+    assert "Belum dibayar" in card
     home = client.get("/portal/").content.decode()
     assert 'data-testid="shu-latest">Rp200.000<' in home
     r = client.get("/portal/shu/2025/slip.pdf")
