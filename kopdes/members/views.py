@@ -62,6 +62,8 @@ def member_list(request):
     qs, filters = _filtered(request)
     if request.GET.get("format") == "xlsx":
         return _export(request, qs)
+    if request.GET.get("format") == "pdf":
+        return _list_pdf(request, qs, filters)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     k = request.koperasi
     counts = {r: Member.objects.filter(koperasi=k, status=r).count() for r in ("calon", "aktif")}
@@ -71,6 +73,18 @@ def member_list(request):
         "page": page, "f": filters, "statuses": Member.Status.choices, "occupations": Occupation.choices,
         "crops": CROPS, "dusuns": list(dusuns)[:200], "counts": counts, "can_write": request.can_write_registry,
     })
+
+
+def _list_pdf(request, qs, filters) -> HttpResponse:
+    from .pdf import LIST_PDF_MAX, member_list_pdf
+
+    members = list(qs[:LIST_PDF_MAX])
+    total = qs.count() if len(members) == LIST_PDF_MAX else len(members)
+    label = ", ".join(f"{k}={v}" for k, v in filters.items() if v)
+    resp = HttpResponse(member_list_pdf(request.koperasi, members, filters=label, total=total),
+                        content_type="application/pdf")
+    resp["Content-Disposition"] = f'inline; filename="anggota-{request.koperasi.slug}-{timezone.localdate()}.pdf"'
+    return resp
 
 
 def _export(request, qs) -> HttpResponse:
