@@ -145,9 +145,13 @@ def _import_and_billing(k) -> None:
 
 def _pg_server_ms(qs) -> float:
     """PostgreSQL's own execution time (EXPLAIN ANALYZE) of the page query plus the count query."""
+    from django.core.exceptions import EmptyResultSet
     from django.db import connection
 
-    page_sql, page_params = qs.values("pk")[:50].query.sql_with_params()
+    try:
+        page_sql, page_params = qs.values("pk")[:50].query.sql_with_params()
+    except EmptyResultSet:  # resolved to no ids: Django sends no query at all
+        return 0.0
     count_sql, count_params = qs.order_by().values("pk").query.sql_with_params()
     total = 0.0
     with connection.cursor() as cur:

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class MembersConfig(AppConfig):
@@ -12,8 +13,8 @@ class MembersConfig(AppConfig):
 
         from .widgets import members_widget
 
-        register(MenuItem("Anggota & Simpanan", "Daftar anggota", "members:home", "people", order=10))
-        register(MenuItem("Anggota & Simpanan", "Daftarkan anggota", "members:new", "person-plus", order=11))
-        register(MenuItem("Anggota & Simpanan", "Impor anggota & saldo", "members:import", "file-earmark-arrow-up",
+        register(MenuItem("Anggota & Simpanan", _("Daftar anggota"), "members:home", "people", order=10))
+        register(MenuItem("Anggota & Simpanan", _("Daftarkan anggota"), "members:new", "person-plus", order=11))
+        register(MenuItem("Anggota & Simpanan", _("Impor anggota & saldo"), "members:import", "file-earmark-arrow-up",
                           order=19))
         register_widget(members_widget)

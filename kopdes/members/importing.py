@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -188,7 +189,13 @@ for _code, _label in Occupation.choices:
 _OCC_LOOKUP.update({"asn": "pns", "pns": "pns", "ibu rumah tangga": "irt", "irt": "irt", "tani": "petani",
                     "pekebun": "pekebun", "petani sawit": "pekebun", "petani karet": "pekebun", "buruh": "buruh",
                     "swasta": "karyawan", "tni": "tni_polri", "polri": "tni_polri", "wirausaha": "wiraswasta"})
-_CROP_LOOKUP = {c: c for c, _l in CROPS} | {label.lower(): c for c, label in CROPS} | {"kelapa sawit": "sawit"}
+@functools.lru_cache(maxsize=1)
+def _crop_lookup() -> dict[str, str]:
+    """Codes and Indonesian labels (whatever the UI language) of the crops, lower case → code."""
+    from django.utils import translation
+
+    with translation.override("id"):
+        return {c: c for c, _l in CROPS} | {str(label).lower(): c for c, label in CROPS} | {"kelapa sawit": "sawit"}
 
 
 def _occupation(v) -> str:
@@ -200,7 +207,8 @@ def _occupation(v) -> str:
 
 def _crops(v) -> str:
     parts = [p.strip().lower() for p in _text(v).replace(";", ",").split(",") if p.strip()]
-    return ",".join(_CROP_LOOKUP.get(p, p.replace(" ", "_")) for p in parts)
+    lookup = _crop_lookup()
+    return ",".join(lookup.get(p, p.replace(" ", "_")) for p in parts)
 
 
 # --- members ------------------------------------------------------------------------------------------------
@@ -454,7 +462,7 @@ def member_template_xlsx() -> bytes:
     info.append([])
     info.append(["Kode komoditas", "", ""])
     for code, label in CROPS:
-        info.append([code, "", label])
+        info.append([code, "", str(label)])
     info.append([])
     info.append(["Hapus baris contoh sebelum mengunggah. Seluruh berkas diperiksa dulu; jika ada kesalahan, "
                  "tidak ada yang disimpan."])

@@ -33,10 +33,10 @@ class Occupation(models.TextChoices):
 
 #: crops a member grows; the first group qualifies for subsidized fertilizer (RDKK), see DOMAIN.md
 CROPS: list[tuple[str, str]] = [
-    ("padi", "Padi"), ("jagung", "Jagung"), ("kedelai", "Kedelai"), ("cabai", "Cabai"),
-    ("bawang_merah", "Bawang merah"), ("bawang_putih", "Bawang putih"), ("tebu", "Tebu rakyat"),
-    ("kakao", "Kakao"), ("kopi", "Kopi"), ("sawit", "Kelapa sawit"), ("karet", "Karet"),
-    ("singkong", "Singkong"), ("sayuran", "Sayuran"), ("buah", "Buah-buahan"), ("lainnya", "Lainnya"),
+    ("padi", _("Padi")), ("jagung", _("Jagung")), ("kedelai", _("Kedelai")), ("cabai", _("Cabai")),
+    ("bawang_merah", _("Bawang merah")), ("bawang_putih", _("Bawang putih")), ("tebu", _("Tebu rakyat")),
+    ("kakao", _("Kakao")), ("kopi", _("Kopi")), ("sawit", _("Kelapa sawit")), ("karet", _("Karet")),
+    ("singkong", _("Singkong")), ("sayuran", _("Sayuran")), ("buah", _("Buah-buahan")), ("lainnya", _("Lainnya")),
 ]
 CROP_CODES = {c for c, _l in CROPS}
 CROP_LABELS = dict(CROPS)
@@ -156,7 +156,7 @@ class Member(TenantModel):
 
     @property
     def crop_labels(self) -> str:
-        return ", ".join(CROP_LABELS.get(c, c) for c in self.crop_list)
+        return ", ".join(str(CROP_LABELS.get(c, c)) for c in self.crop_list)
 
     @property
     def address_line(self) -> str:

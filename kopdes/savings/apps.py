@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class SavingsConfig(AppConfig):
@@ -11,13 +12,13 @@ class SavingsConfig(AppConfig):
         from kopdes.core.units import Unit
 
         sp = str(Unit.SIMPAN_PINJAM)
-        register(MenuItem("Anggota & Simpanan", "Simpanan", "savings:home", "piggy-bank", unit=sp, order=12))
-        register(MenuItem("Anggota & Simpanan", "Loket setor/tarik", "savings:counter", "cash-coin", unit=sp,
+        register(MenuItem("Anggota & Simpanan", _("Simpanan"), "savings:home", "piggy-bank", unit=sp, order=12))
+        register(MenuItem("Anggota & Simpanan", _("Loket setor/tarik"), "savings:counter", "cash-coin", unit=sp,
                           order=13))
-        register(MenuItem("Anggota & Simpanan", "Tagihan simpanan wajib", "savings:billing", "calendar-check",
+        register(MenuItem("Anggota & Simpanan", _("Tagihan simpanan wajib"), "savings:billing", "calendar-check",
                           unit=sp, order=14))
-        register(MenuItem("Anggota & Simpanan", "Tunggakan wajib", "savings:arrears", "exclamation-diamond",
+        register(MenuItem("Anggota & Simpanan", _("Tunggakan wajib"), "savings:arrears", "exclamation-diamond",
                           unit=sp, order=15))
-        register(MenuItem("Anggota & Simpanan", "Mutasi simpanan", "savings:transactions", "list-ul", unit=sp,
+        register(MenuItem("Anggota & Simpanan", _("Mutasi simpanan"), "savings:transactions", "list-ul", unit=sp,
                           order=16))
-        register(MenuItem("Pengaturan", "Pengaturan simpanan", "savings:settings", "sliders", unit=sp, order=80))
+        register(MenuItem("Pengaturan", _("Pengaturan simpanan"), "savings:settings", "sliders", unit=sp, order=80))
