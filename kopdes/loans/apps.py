@@ -7,15 +7,17 @@ class LoansConfig(AppConfig):
     verbose_name = "Simpan Pinjam"
 
     def ready(self) -> None:
+        from django.utils.translation import gettext_lazy as _
+
         from kopdes.core.dashboard import register_widget
         from kopdes.core.navigation import MenuItem, register
         from kopdes.core.units import Unit
 
-        register(MenuItem("Unit usaha", "Simpan pinjam", "loans:home", "cash-coin", unit=Unit.SIMPAN_PINJAM,
+        register(MenuItem("Unit usaha", _("Simpan pinjam"), "loans:home", "cash-coin", unit=Unit.SIMPAN_PINJAM,
                           order=20))
-        register(MenuItem("Unit usaha", "Kalkulator pinjaman", "loans:calculator", "calculator",
+        register(MenuItem("Unit usaha", _("Kalkulator pinjaman"), "loans:calculator", "calculator",
                           unit=Unit.SIMPAN_PINJAM, order=21))
-        register(MenuItem("Laporan", "Portofolio pinjaman", "loans:portfolio", "pie-chart", unit=Unit.SIMPAN_PINJAM,
+        register(MenuItem("Laporan", _("Portofolio pinjaman"), "loans:portfolio", "pie-chart", unit=Unit.SIMPAN_PINJAM,
                           order=40))
 
         from .views import dashboard_widget

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from kopdes.core.forms import BootstrapMixin, DateInput
 from kopdes.members.models import Member
@@ -16,20 +17,20 @@ CHANNELS = Loan.Channel.choices
 
 
 class CalculatorForm(BootstrapMixin, forms.Form):
-    amount = forms.DecimalField(label="Jumlah pinjaman (Rp)", min_value=1, decimal_places=0, initial=10_000_000)
-    method = forms.ChoiceField(label="Metode", choices=list(METHODS.items()), initial="anuitas")
-    rate = forms.DecimalField(label="Suku bunga (%)", min_value=0, decimal_places=3, initial=Decimal("1.5"))
-    rate_period = forms.ChoiceField(label="Periode bunga", choices=list(RATE_PERIODS.items()), initial="bulan")
-    tenor = forms.IntegerField(label="Jumlah angsuran", min_value=1, initial=12)
-    frequency = forms.ChoiceField(label="Frekuensi", choices=list(FREQUENCIES.items()), initial="bulanan")
-    season_months = forms.IntegerField(label="Bulan per musim", min_value=1, max_value=12, initial=4, required=False)
-    balloon = forms.BooleanField(label="Pokok dibayar di akhir (panen)", required=False)
-    day_count = forms.ChoiceField(label="Basis hari", choices=list(DAY_COUNTS.items()), initial="30/360")
-    grace_principal = forms.IntegerField(label="Tenggang pokok (angsuran)", min_value=0, initial=0, required=False)
-    grace_interest = forms.IntegerField(label="Tenggang jasa (angsuran)", min_value=0, initial=0, required=False)
-    rounding = forms.TypedChoiceField(label="Pembulatan ke atas", coerce=int, initial=100,
+    amount = forms.DecimalField(label=_("Jumlah pinjaman (Rp)"), min_value=1, decimal_places=0, initial=10_000_000)
+    method = forms.ChoiceField(label=_("Metode"), choices=list(METHODS.items()), initial="anuitas")
+    rate = forms.DecimalField(label=_("Suku bunga (%)"), min_value=0, decimal_places=3, initial=Decimal("1.5"))
+    rate_period = forms.ChoiceField(label=_("Periode bunga"), choices=list(RATE_PERIODS.items()), initial="bulan")
+    tenor = forms.IntegerField(label=_("Jumlah angsuran"), min_value=1, initial=12)
+    frequency = forms.ChoiceField(label=_("Frekuensi"), choices=list(FREQUENCIES.items()), initial="bulanan")
+    season_months = forms.IntegerField(label=_("Bulan per musim"), min_value=1, max_value=12, initial=4, required=False)
+    balloon = forms.BooleanField(label=_("Pokok dibayar di akhir (panen)"), required=False)
+    day_count = forms.ChoiceField(label=_("Basis hari"), choices=list(DAY_COUNTS.items()), initial="30/360")
+    grace_principal = forms.IntegerField(label=_("Tenggang pokok (angsuran)"), min_value=0, initial=0, required=False)
+    grace_interest = forms.IntegerField(label=_("Tenggang jasa (angsuran)"), min_value=0, initial=0, required=False)
+    rounding = forms.TypedChoiceField(label=_("Pembulatan ke atas"), coerce=int, initial=100,
                                       choices=[(1, "Rp1"), (100, "Rp100"), (500, "Rp500"), (1000, "Rp1.000")])
-    start_date = forms.DateField(label="Tanggal pencairan", widget=DateInput(), required=False)
+    start_date = forms.DateField(label=_("Tanggal pencairan"), widget=DateInput(), required=False)
 
 
 class ProductForm(BootstrapMixin, forms.ModelForm):
@@ -45,22 +46,22 @@ class SettingsForm(BootstrapMixin, forms.ModelForm):
 
 
 class ApplicationForm(BootstrapMixin, forms.Form):
-    member = forms.ModelChoiceField(label="Anggota", queryset=Member.objects.none())
-    product = forms.ModelChoiceField(label="Produk", queryset=LoanProduct.objects.none())
-    amount = forms.DecimalField(label="Jumlah pinjaman (Rp)", decimal_places=0)
-    tenor = forms.IntegerField(label="Jangka (jumlah angsuran)")
-    purpose = forms.ChoiceField(label="Tujuan", choices=Loan.Purpose.choices)
-    sector = forms.ChoiceField(label="Sektor usaha (produktif)", choices=[("", "—")] + SECTORS, required=False)
-    purpose_note = forms.CharField(label="Keterangan penggunaan", required=False)
-    income = forms.DecimalField(label="Pendapatan per bulan", decimal_places=0, initial=0)
-    expense = forms.DecimalField(label="Pengeluaran rumah tangga per bulan", decimal_places=0, initial=0)
-    other_instalments = forms.DecimalField(label="Angsuran lain per bulan", decimal_places=0, initial=0)
-    collateral_type = forms.CharField(label="Jenis agunan", required=False)
-    collateral_value = forms.DecimalField(label="Nilai agunan", decimal_places=0, initial=0, required=False)
-    collateral_docs = forms.CharField(label="Dokumen agunan (mis. BPKB, SHM no.)", required=False)
-    guarantor = forms.ModelChoiceField(label="Penjamin (anggota)", queryset=Member.objects.none(), required=False)
-    grace_principal = forms.IntegerField(label="Tenggang pokok", initial=0, required=False)
-    grace_interest = forms.IntegerField(label="Tenggang jasa", initial=0, required=False)
+    member = forms.ModelChoiceField(label=_("Anggota"), queryset=Member.objects.none())
+    product = forms.ModelChoiceField(label=_("Produk"), queryset=LoanProduct.objects.none())
+    amount = forms.DecimalField(label=_("Jumlah pinjaman (Rp)"), decimal_places=0)
+    tenor = forms.IntegerField(label=_("Jangka (jumlah angsuran)"))
+    purpose = forms.ChoiceField(label=_("Tujuan"), choices=Loan.Purpose.choices)
+    sector = forms.ChoiceField(label=_("Sektor usaha (produktif)"), choices=[("", "—")] + SECTORS, required=False)
+    purpose_note = forms.CharField(label=_("Keterangan penggunaan"), required=False)
+    income = forms.DecimalField(label=_("Pendapatan per bulan"), decimal_places=0, initial=0)
+    expense = forms.DecimalField(label=_("Pengeluaran rumah tangga per bulan"), decimal_places=0, initial=0)
+    other_instalments = forms.DecimalField(label=_("Angsuran lain per bulan"), decimal_places=0, initial=0)
+    collateral_type = forms.CharField(label=_("Jenis agunan"), required=False)
+    collateral_value = forms.DecimalField(label=_("Nilai agunan"), decimal_places=0, initial=0, required=False)
+    collateral_docs = forms.CharField(label=_("Dokumen agunan (mis. BPKB, SHM no.)"), required=False)
+    guarantor = forms.ModelChoiceField(label=_("Penjamin (anggota)"), queryset=Member.objects.none(), required=False)
+    grace_principal = forms.IntegerField(label=_("Tenggang pokok"), initial=0, required=False)
+    grace_interest = forms.IntegerField(label=_("Tenggang jasa"), initial=0, required=False)
 
     def __init__(self, koperasi, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -72,53 +73,53 @@ class ApplicationForm(BootstrapMixin, forms.Form):
 
 
 class NoteForm(BootstrapMixin, forms.Form):
-    note = forms.CharField(label="Catatan", widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    note = forms.CharField(label=_("Catatan"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
 
 class DisburseForm(BootstrapMixin, forms.Form):
-    date = forms.DateField(label="Tanggal pencairan", widget=DateInput(), initial=timezone.localdate)
-    channel = forms.ChoiceField(label="Dicairkan", choices=CHANNELS)
-    first_due_date = forms.DateField(label="Angsuran pertama (kosong = satu periode)", widget=DateInput(),
+    date = forms.DateField(label=_("Tanggal pencairan"), widget=DateInput(), initial=timezone.localdate)
+    channel = forms.ChoiceField(label=_("Dicairkan"), choices=CHANNELS)
+    first_due_date = forms.DateField(label=_("Angsuran pertama (kosong = satu periode)"), widget=DateInput(),
                                      required=False)
     key = forms.CharField(widget=forms.HiddenInput, required=False)
 
 
 class RepayForm(BootstrapMixin, forms.Form):
-    amount = forms.DecimalField(label="Jumlah dibayar (Rp)", decimal_places=0)
-    date = forms.DateField(label="Tanggal", widget=DateInput(), initial=timezone.localdate)
-    channel = forms.ChoiceField(label="Cara bayar", choices=CHANNELS)
-    settle = forms.BooleanField(label="Pelunasan dipercepat", required=False)
+    amount = forms.DecimalField(label=_("Jumlah dibayar (Rp)"), decimal_places=0)
+    date = forms.DateField(label=_("Tanggal"), widget=DateInput(), initial=timezone.localdate)
+    channel = forms.ChoiceField(label=_("Cara bayar"), choices=CHANNELS)
+    settle = forms.BooleanField(label=_("Pelunasan dipercepat"), required=False)
     key = forms.CharField(widget=forms.HiddenInput, required=False)
 
 
 class RestructureForm(BootstrapMixin, forms.Form):
-    tenor = forms.IntegerField(label="Jumlah angsuran baru", min_value=1)
-    rate = forms.DecimalField(label="Suku bunga baru (kosong = tetap)", required=False, decimal_places=3)
-    grace_principal = forms.IntegerField(label="Tenggang pokok", initial=0, min_value=0)
-    grace_interest = forms.IntegerField(label="Tenggang jasa", initial=0, min_value=0)
-    date = forms.DateField(label="Berlaku mulai", widget=DateInput(), initial=timezone.localdate)
-    reason = forms.CharField(label="Alasan", widget=forms.Textarea(attrs={"rows": 2}))
+    tenor = forms.IntegerField(label=_("Jumlah angsuran baru"), min_value=1)
+    rate = forms.DecimalField(label=_("Suku bunga baru (kosong = tetap)"), required=False, decimal_places=3)
+    grace_principal = forms.IntegerField(label=_("Tenggang pokok"), initial=0, min_value=0)
+    grace_interest = forms.IntegerField(label=_("Tenggang jasa"), initial=0, min_value=0)
+    date = forms.DateField(label=_("Berlaku mulai"), widget=DateInput(), initial=timezone.localdate)
+    reason = forms.CharField(label=_("Alasan"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class ReasonForm(BootstrapMixin, forms.Form):
-    reason = forms.CharField(label="Alasan", widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(label=_("Alasan"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class RecoverForm(BootstrapMixin, forms.Form):
-    amount = forms.DecimalField(label="Jumlah pemulihan (Rp)", decimal_places=0)
-    date = forms.DateField(label="Tanggal", widget=DateInput(), initial=timezone.localdate)
-    channel = forms.ChoiceField(label="Cara bayar", choices=CHANNELS)
+    amount = forms.DecimalField(label=_("Jumlah pemulihan (Rp)"), decimal_places=0)
+    date = forms.DateField(label=_("Tanggal"), widget=DateInput(), initial=timezone.localdate)
+    channel = forms.ChoiceField(label=_("Cara bayar"), choices=CHANNELS)
     key = forms.CharField(widget=forms.HiddenInput, required=False)
 
 
 class AgeingForm(BootstrapMixin, forms.Form):
-    as_of = forms.DateField(label="Per tanggal", widget=DateInput(), initial=timezone.localdate)
+    as_of = forms.DateField(label=_("Per tanggal"), widget=DateInput(), initial=timezone.localdate)
 
 
 class PeriodForm(BootstrapMixin, forms.Form):
-    start = forms.DateField(label="Dari", widget=DateInput(),
+    start = forms.DateField(label=_("Dari"), widget=DateInput(),
                             initial=lambda: timezone.localdate().replace(day=1))
-    end = forms.DateField(label="Sampai", widget=DateInput(), initial=timezone.localdate)
+    end = forms.DateField(label=_("Sampai"), widget=DateInput(), initial=timezone.localdate)
 
 
 class BankFacilityForm(BootstrapMixin, forms.ModelForm):

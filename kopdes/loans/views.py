@@ -10,10 +10,12 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kopdes.core.access import require_write, tenant_view
 from kopdes.core.errors import DomainError
 from kopdes.core.models import MANAGEMENT_ROLES
+from kopdes.core.money import format_rupiah
 from kopdes.core.units import Unit
 
 from . import exports, queries, services
@@ -49,7 +51,7 @@ def dashboard_widget(request):
     access = getattr(request, "access", None)
     if access is None or not access.can_read(SP):
         return None
-    return {"title": "Simpan pinjam", "template": "loans/_widget.html", "order": 20,
+    return {"title": _("Simpan pinjam"), "template": "loans/_widget.html", "order": 20,
             "context": {**queries.dashboard_figures(request.koperasi), "slug": request.koperasi.slug}}
 
 
@@ -98,7 +100,7 @@ def products(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if "defaults" in request.POST:
             services.default_products(k)
-            messages.success(request, "Produk standar dibuat.")
+            messages.success(request, _("Produk standar dibuat."))
             return redirect("loans:products", slug=k.slug)
         if form.is_valid():
             data = {f: form.cleaned_data[f] for f in form.cleaned_data}
@@ -107,7 +109,7 @@ def products(request: HttpRequest) -> HttpResponse:
             except DomainError as exc:
                 _form_error(form, exc)
             else:
-                messages.success(request, "Produk pinjaman disimpan.")
+                messages.success(request, _("Produk pinjaman disimpan."))
                 return redirect("loans:products", slug=k.slug)
     return render(request, "loans/products.html", {
         "form": form, "products": LoanProduct.objects.filter(koperasi=k),
@@ -121,7 +123,7 @@ def settings_view(request: HttpRequest) -> HttpResponse:
     form = SettingsForm(request.POST or None, instance=obj)
     if request.method == "POST" and form.is_valid():
         form.save()
-        messages.success(request, "Pengaturan kolektibilitas & PPAP disimpan.")
+        messages.success(request, _("Pengaturan kolektibilitas & PPAP disimpan."))
         return redirect("loans:settings", slug=k.slug)
     return render(request, "loans/settings.html", {"form": form})
 
@@ -143,7 +145,7 @@ def apply(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             _form_error(form, exc)
         else:
-            messages.success(request, f"Pengajuan {loan.number} tersimpan.")
+            messages.success(request, _("Pengajuan %(number)s tersimpan.") % {"number": loan.number})
             return redirect("loans:detail", slug=k.slug, pk=loan.pk)
     return render(request, "loans/apply.html", {"form": form})
 
@@ -198,27 +200,27 @@ def _action(request, pk, fn, ok: str, form_cls=None):
 @tenant_view(write=True, unit=SP)
 def analyse(request, pk):
     return _action(request, pk, lambda loan, c: services.analyse(request.koperasi, loan, note=c["note"],
-                                                                  by=request.user), "Analisis tersimpan.", NoteForm)
+                                                                  by=request.user), _("Analisis tersimpan."), NoteForm)
 
 
 @tenant_view(write=True, unit=SP, roles=MANAGEMENT_ROLES)
 def approve(request, pk):
     return _action(request, pk, lambda loan, c: services.approve(request.koperasi, loan, by=request.user,
                                                                   note=c.get("note", "")),
-                   "Persetujuan tercatat.", NoteForm)
+                   _("Persetujuan tercatat."), NoteForm)
 
 
 @tenant_view(write=True, unit=SP, roles=MANAGEMENT_ROLES)
 def reject(request, pk):
     return _action(request, pk, lambda loan, c: services.reject(request.koperasi, loan, by=request.user,
-                                                                 reason=c["reason"]), "Pengajuan ditolak.", ReasonForm)
+                                                                 reason=c["reason"]), _("Pengajuan ditolak."), ReasonForm)
 
 
 @tenant_view(write=True, unit=SP)
 def disburse(request, pk):
     return _action(request, pk, lambda loan, c: services.disburse(
         request.koperasi, loan, by=request.user, date=c["date"], channel=c["channel"],
-        first_due_date=c["first_due_date"], idempotency_key=c["key"] or None), "Pinjaman dicairkan.", DisburseForm)
+        first_due_date=c["first_due_date"], idempotency_key=c["key"] or None), _("Pinjaman dicairkan."), DisburseForm)
 
 
 @tenant_view(write=True, unit=SP)
@@ -230,9 +232,9 @@ def repay(request, pk):
                                        channel=c["channel"], by=request.user, settle=c["settle"],
                                        idempotency_key=c["key"] or None)
 
-    resp = _action(request, pk, fn, "Pembayaran tercatat.", RepayForm)
+    resp = _action(request, pk, fn, _("Pembayaran tercatat."), RepayForm)
     if "rep" in holder:
-        messages.info(request, f"Kuitansi {holder['rep'].number} siap dicetak.")
+        messages.info(request, _("Kuitansi %(number)s siap dicetak.") % {"number": holder["rep"].number})
     return resp
 
 
@@ -241,28 +243,28 @@ def restructure(request, pk):
     return _action(request, pk, lambda loan, c: services.restructure(
         request.koperasi, loan, by=request.user, date=c["date"], tenor=c["tenor"], rate=c["rate"],
         grace_principal=c["grace_principal"], grace_interest=c["grace_interest"], reason=c["reason"]),
-        "Restrukturisasi tercatat; jadwal baru dibuat.", RestructureForm)
+        _("Restrukturisasi tercatat; jadwal baru dibuat."), RestructureForm)
 
 
 @tenant_view(write=True, unit=SP, roles=MANAGEMENT_ROLES)
 def write_off(request, pk):
     return _action(request, pk, lambda loan, c: services.write_off(request.koperasi, loan, by=request.user,
                                                                     reason=c["reason"]),
-                   "Pinjaman dihapus buku.", ReasonForm)
+                   _("Pinjaman dihapus buku."), ReasonForm)
 
 
 @tenant_view(write=True, unit=SP)
 def recover(request, pk):
     return _action(request, pk, lambda loan, c: services.recover(
         request.koperasi, loan, amount=c["amount"], date=c["date"], channel=c["channel"], by=request.user,
-        idempotency_key=c["key"] or None), "Pemulihan tercatat.", RecoverForm)
+        idempotency_key=c["key"] or None), _("Pemulihan tercatat."), RecoverForm)
 
 
 @tenant_view(write=True, unit=SP, roles=MANAGEMENT_ROLES)
 def cancel(request, pk):
     return _action(request, pk, lambda loan, c: services.cancel(request.koperasi, loan, by=request.user,
                                                                  reason=c["reason"]),
-                   "Pengajuan dibatalkan.", ReasonForm)
+                   _("Pengajuan dibatalkan."), ReasonForm)
 
 
 @tenant_view(write=True, unit=SP, roles=MANAGEMENT_ROLES)
@@ -271,7 +273,7 @@ def reverse_repayment(request, pk, rid):
     rep = get_object_or_404(Repayment, pk=rid, loan=loan, koperasi=request.koperasi)
     return _action(request, pk, lambda _loan_, c: services.reverse_repayment(request.koperasi, rep, by=request.user,
                                                                              reason=c["reason"]),
-                   f"Pembayaran {rep.number} dibatalkan.", ReasonForm)
+                   _("Pembayaran %(number)s dibatalkan.") % {"number": rep.number}, ReasonForm)
 
 
 @tenant_view(unit=SP)
@@ -311,8 +313,8 @@ def portfolio(request: HttpRequest) -> HttpResponse:
             except DomainError as exc:
                 messages.error(request, exc.message)
             else:
-                messages.success(request, f"Kolektibilitas {run.loan_count} pinjaman dihitung; selisih PPAP "
-                                          f"Rp{run.provision_posted:,.0f} dijurnal.".replace(",", "."))
+                messages.success(request, _("Kolektibilitas %(count)s pinjaman dihitung; selisih PPAP %(amount)s dijurnal.") % {
+                    "count": run.loan_count, "amount": format_rupiah(run.provision_posted)})
                 return redirect("loans:portfolio", slug=k.slug)
     as_of = _date_param(request, "as_of") or timezone.localdate()
     period = PeriodForm(request.GET or None)
@@ -353,7 +355,7 @@ def bank(request: HttpRequest) -> HttpResponse:
             except DomainError as exc:
                 messages.error(request, exc.message)
             else:
-                messages.success(request, f"Angsuran ke-{inst.no} dibayar.")
+                messages.success(request, _("Angsuran ke-%(no)s dibayar.") % {"no": inst.no})
             return redirect("loans:bank", slug=k.slug)
         if form.is_valid():
             c = form.cleaned_data
@@ -362,7 +364,7 @@ def bank(request: HttpRequest) -> HttpResponse:
             except DomainError as exc:
                 _form_error(form, exc)
             else:
-                messages.success(request, "Pembiayaan bank dicatat.")
+                messages.success(request, _("Pembiayaan bank dicatat."))
                 return redirect("loans:bank", slug=k.slug)
     today = timezone.localdate()
     facilities = list(BankFacility.objects.filter(koperasi=k).prefetch_related("installments"))

@@ -187,3 +187,26 @@ def test_member_loan_card_lists_payments_reversal_and_dues(sp, staff, member, pr
     assert "Kartu pinjaman" in c.get(url(sp, "detail", loan.pk)).content.decode()
     # a foreign cooperative's user cannot print it
     assert c.get(f"/k/{sp.slug}/pinjaman/{loan.pk + 100000}/kartu.pdf").status_code == 404
+
+
+def test_loan_pages_in_english(sp, staff, member, product, client_as):
+    from django.conf import settings
+
+    loan = make_active_loan(sp, member, product, staff, amount=D(1_200_000), tenor=3)
+    c = client_as(staff["ketua"])
+    c.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    body = c.get(url(sp, "detail", loan.pk)).content.decode()
+    assert "Repayment schedule" in body and "loan account" in body and "Loan card" in body
+    assert "Jadwal angsuran" not in body
+    body = c.get(url(sp, "portfolio"), {"as_of": "2026-06-01"}).content.decode()
+    assert "Loan portfolio as of" in body and "Arrears list (for collectors)" in body
+    assert "Savings & loans" in c.get(url(sp, "home")).content.decode()
+    # a refusal is shown in English too
+    from kopdes.loans import services
+
+    services.repay(sp, loan, amount=services.settlement_quote(loan, dt.date(2026, 1, 20))["total"],
+                   date=dt.date(2026, 1, 20), settle=True)
+    r = c.post(url(sp, "repay", loan.pk), {"amount": "1000", "date": "2026-01-21", "channel": "tunai"}, follow=True)
+    assert "is not active" in r.content.decode()
+    c.cookies[settings.LANGUAGE_COOKIE_NAME] = "id"
+    assert "Jadwal angsuran" in c.get(url(sp, "detail", loan.pk)).content.decode()
