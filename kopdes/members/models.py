@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kopdes.core.models import TenantModel
 
@@ -60,7 +61,7 @@ class Member(TenantModel):
     class Status(models.TextChoices):
         CALON = "calon", _("Calon anggota")
         AKTIF = "aktif", _("Anggota")
-        KELUAR = "keluar", _("Keluar")
+        KELUAR = "keluar", pgettext_lazy("status anggota", "Keluar")  # not the "Keluar" (log out) of the menu
         DIBERHENTIKAN = "diberhentikan", _("Diberhentikan")
         MENINGGAL = "meninggal", _("Meninggal dunia")
 

@@ -149,3 +149,26 @@ def test_member_list_pdf_follows_the_filters(koperasi, make_user, client_as):
     both = member_list_pdf(koperasi, list(Member.objects.all()), total=2)
     assert len(both) > len(one)
     assert "?format=pdf" in c.get(f"/k/{koperasi.slug}/anggota/").content.decode().replace("&amp;", "&")
+
+
+def test_pages_in_english(koperasi, make_user, client_as):
+    from kopdes.members.services import exit_member
+
+    c = client_as(make_user("ketua", koperasi=koperasi))
+    m = new_active_member(koperasi, name="Siti Aminah")
+    gone = new_active_member(koperasi, name="Budi Pergi")
+    exit_member(gone, reason="keluar")
+    c.cookies["django_language"] = "en"
+    html = c.get(f"/k/{koperasi.slug}/anggota/").content.decode()
+    assert "Search name, NIK, member number, mobile" in html and "Member list" in html
+    assert "Cari nama, NIK" not in html
+    assert ">Left<" in html and "Log out" in html  # the member status is not the menu's "Keluar" (log out)
+    html = c.get(f"/k/{koperasi.slug}/anggota/{m.pk}/").content.decode()
+    assert "Personal data" in html and "Passbook" in html and "Data diri" not in html
+    html = c.get(f"/k/{koperasi.slug}/simpanan/").content.decode()
+    assert "Member savings" in html and "Savings balances" in html
+    html = c.get(f"/k/{koperasi.slug}/anggota/baru/").content.decode()
+    assert "Full name (as on the ID card)" in html
+    c.cookies["django_language"] = "id"
+    html = c.get(f"/k/{koperasi.slug}/simpanan/").content.decode()
+    assert "Simpanan anggota" in html and "Member savings" not in html
