@@ -226,6 +226,18 @@ class Loan(TenantModel):
         return self.income - self.expense - self.other_instalments
 
     @property
+    def method_label(self) -> str:
+        return METHODS.get(self.method, self.method)
+
+    @property
+    def rate_period_label(self) -> str:
+        return RATE_PERIODS.get(self.rate_period, self.rate_period)
+
+    @property
+    def frequency_label(self) -> str:
+        return FREQUENCIES.get(self.frequency, self.frequency)
+
+    @property
     def class_label(self) -> str:
         return LOAN_CLASSES.get(self.loan_class, self.loan_class)
 

@@ -28,20 +28,22 @@ import datetime as dt
 from dataclasses import asdict, dataclass, field
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal, localcontext
 
+from django.utils.translation import gettext_lazy as _
+
 from kopdes.core.errors import DomainError
 
 METHODS = {
-    "flat": "Flat (bunga tetap dari pokok awal)",
-    "anuitas": "Efektif anuitas (angsuran sama)",
-    "menurun": "Efektif menurun (pokok sama)",
+    "flat": _("Flat (bunga tetap dari pokok awal)"),
+    "anuitas": _("Efektif anuitas (angsuran sama)"),
+    "menurun": _("Efektif menurun (pokok sama)"),
 }
 METHOD_ALIASES = {"annuity": "anuitas", "effective": "anuitas", "declining": "menurun", "sliding": "menurun"}
-FREQUENCIES = {"mingguan": "Mingguan", "bulanan": "Bulanan", "musiman": "Musiman / panen"}
+FREQUENCIES = {"mingguan": _("Mingguan"), "bulanan": _("Bulanan"), "musiman": _("Musiman / panen")}
 FREQUENCY_ALIASES = {"weekly": "mingguan", "monthly": "bulanan", "seasonal": "musiman", "harvest": "musiman",
                      "panen": "musiman"}
-RATE_PERIODS = {"bulan": "per bulan", "tahun": "per tahun"}
+RATE_PERIODS = {"bulan": _("per bulan"), "tahun": _("per tahun")}
 RATE_PERIOD_ALIASES = {"month": "bulan", "year": "tahun", "monthly": "bulan", "annual": "tahun"}
-DAY_COUNTS = {"30/360": "30/360", "act/365": "Aktual/365"}
+DAY_COUNTS = {"30/360": "30/360", "act/365": _("Aktual/365")}
 
 MAX_AMOUNT = Decimal("100000000000")  # Rp100 miliar: far above any KDMP loan or facility
 MAX_TENOR = 520  # 10 years of weekly instalments

@@ -197,7 +197,7 @@ def test_loan_pages_in_english(sp, staff, member, product, client_as):
     c.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     body = c.get(url(sp, "detail", loan.pk)).content.decode()
     assert "Repayment schedule" in body and "loan account" in body and "Loan card" in body
-    assert "Jadwal angsuran" not in body
+    assert "Jadwal angsuran" not in body and "a month (Flat (interest on the original principal))" in body
     body = c.get(url(sp, "portfolio"), {"as_of": "2026-06-01"}).content.decode()
     assert "Loan portfolio as of" in body and "Arrears list (for collectors)" in body
     assert "Savings & loans" in c.get(url(sp, "home")).content.decode()
