@@ -172,3 +172,31 @@ def test_pages_in_english(koperasi, make_user, client_as):
     c.cookies["django_language"] = "id"
     html = c.get(f"/k/{koperasi.slug}/simpanan/").content.decode()
     assert "Simpanan anggota" in html and "Member savings" not in html
+
+
+def test_jasa_settings_and_run_through_the_pages(koperasi, make_user, client_as):
+    from django.utils import timezone
+
+    from kopdes.savings.models import JasaRun
+
+    c = client_as(make_user("ketua", koperasi=koperasi))
+    today = timezone.localdate()
+    month = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    m = new_active_member(koperasi, date=month)
+    s.deposit(m, "sukarela", D("1200000"), date=month)
+    base = f"/k/{koperasi.slug}/simpanan"
+    # the current month is not over: refused with a message, nothing computed
+    resp = c.post(f"{base}/jasa/", {"period": today.strftime("%Y-%m")}, follow=True)
+    assert "setelah bulan berakhir" in resp.content.decode()
+    assert not JasaRun.objects.filter(koperasi=koperasi).exists()
+    resp = c.post(f"{base}/pengaturan/", {"sukarela_min_balance": "10000", "jasa_enabled": "on",
+                                          "jasa_rate_annual": "6", "jasa_basis": "terendah", "tax_rate": "10",
+                                          "tax_threshold": "240000", "decided_by": "Rapat pengurus"})
+    assert resp.status_code == 302
+    for _ in range(2):  # twice: one run
+        c.post(f"{base}/jasa/", {"period": month.strftime("%Y-%m")})
+    run = JasaRun.objects.get(koperasi=koperasi)
+    assert run.gross_total == D("6000") and run.tax_total == 0  # 1.200.000 × 6% / 12, under the threshold
+    assert member_balance(koperasi, "2101", m.pk) == D("1206000")
+    assert account_balance(koperasi, "6111") == D("6000")
+    _balanced(koperasi)
