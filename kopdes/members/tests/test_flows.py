@@ -200,3 +200,21 @@ def test_jasa_settings_and_run_through_the_pages(koperasi, make_user, client_as)
     assert member_balance(koperasi, "2101", m.pk) == D("1206000")
     assert account_balance(koperasi, "6111") == D("6000")
     _balanced(koperasi)
+
+
+def test_other_cooperative_warning_and_transfer_reference(koperasi, other_koperasi, make_user, client_as):
+    elsewhere = new_active_member(other_koperasi, name="Warga Dua Koperasi")
+    c = client_as(make_user("operator", koperasi=koperasi, unit="simpan_pinjam"))
+    data = member_data(name="Warga Dua Koperasi", nik=elsewhere.nik, birth_date=elsewhere.birth_date,
+                       sex=elsewhere.sex)
+    data.update(birth_date=elsewhere.birth_date.isoformat(), crops=["padi"])
+    resp = c.post(f"/k/{koperasi.slug}/anggota/baru/", data, follow=True)
+    body = resp.content.decode()
+    assert resp.status_code == 200 and other_koperasi.name in body and "Perhatian" in body  # a warning, not a refusal
+    m = Member.objects.get(koperasi=koperasi, nik=elsewhere.nik)
+    resp = _counter(c, koperasi, m, kind="pokok", method="transfer", client_key="t1")
+    assert resp.status_code == 200 and "referensi" in resp.content.decode()
+    assert not Receipt.objects.filter(koperasi=koperasi).exists()
+    resp = _counter(c, koperasi, m, kind="pokok", method="transfer", reference="TRF-778899", client_key="t2")
+    assert resp.status_code == 302
+    assert account_balance(koperasi, "1111") == D("50000")  # the bank account, not the cash box
