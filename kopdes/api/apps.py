@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ApiConfig(AppConfig):
@@ -9,4 +10,4 @@ class ApiConfig(AppConfig):
     def ready(self) -> None:
         from kopdes.core.navigation import MenuItem, register
 
-        register(MenuItem("Pengaturan", "Akses API", "api:tokens", "key", order=90))
+        register(MenuItem("Pengaturan", _("Akses API"), "api:tokens", "key", order=90))

@@ -10,7 +10,8 @@ def scope_choices():
     out = []
     for s in ALL_SCOPES:
         area, action = s.split(":")
-        out.append((s, f"{AREAS[area]} — {'baca' if action == 'read' else 'tulis'} ({s})"))
+        verb = _("baca") if action == "read" else _("tulis")
+        out.append((s, f"{AREAS[area]} — {verb} ({s})"))
     return out
 
 

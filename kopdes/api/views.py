@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
@@ -71,7 +72,7 @@ def my_tokens(request: HttpRequest) -> HttpResponse:
         if "revoke" in request.POST:
             token = get_object_or_404(ApiToken, pk=_int(request.POST.get("revoke")), user=request.user)
             services.revoke_token(token, by=request.user)
-            messages.success(request, f"Token {token.prefix}… dicabut.")
+            messages.success(request, _("Token %(prefix)s… dicabut.") % {"prefix": token.prefix})
             return redirect("api:my_tokens")
         form, created = _handle_personal(request)
         if created:
@@ -98,7 +99,7 @@ Sensor tokens belong to the warehouse app's devices (``warehouse`` pages: regist
             if token.user_id != request.user.pk and not access.is_management:
                 raise PermissionDenied
             services.revoke_token(token, by=request.user)
-            messages.success(request, f"Token {token.prefix}… dicabut.")
+            messages.success(request, _("Token %(prefix)s… dicabut.") % {"prefix": token.prefix})
             return redirect("api:tokens", slug=k.slug)
         form, created = _handle_personal(request, koperasi=k)
         if created:

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class PortalConfig(AppConfig):
     name = "kopdes.portal"
     label = "portal"
-    verbose_name = "Portal Anggota"
+    verbose_name = _("Portal Anggota")
 
     def ready(self) -> None:
         from kopdes.core.navigation import MenuItem, register
@@ -12,5 +13,5 @@ class PortalConfig(AppConfig):
         from . import signals
 
         signals.connect()
-        register(MenuItem("Anggota & Simpanan", "Portal anggota", "portal:admin", "phone", order=60))
-        register(MenuItem("Koperasi", "Pengumuman", "portal:announcements", "megaphone", order=40))
+        register(MenuItem("Anggota & Simpanan", _("Portal anggota"), "portal:admin", "phone", order=60))
+        register(MenuItem("Koperasi", _("Pengumuman"), "portal:announcements", "megaphone", order=40))

@@ -14,6 +14,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
 
@@ -75,7 +77,7 @@ def activate_view(request: HttpRequest) -> HttpResponse:
             _err(form, exc)
         else:
             login(request, user, backend=BACKEND)
-            messages.success(request, "PIN tersimpan. Selamat datang di portal anggota.")
+            messages.success(request, _("PIN tersimpan. Selamat datang di portal anggota."))
             return redirect("portal:home")
     return render(request, "portal/activate.html", {"form": form})
 
@@ -178,7 +180,7 @@ def choose(request: HttpRequest) -> HttpResponse:
     return redirect("portal:home")
 
 
-KINDS = [("pokok", "Simpanan pokok"), ("wajib", "Simpanan wajib"), ("sukarela", "Simpanan sukarela")]
+KINDS = [("pokok", _lazy("Pokok")), ("wajib", _lazy("Wajib")), ("sukarela", _lazy("Sukarela"))]
 
 
 @member_view
@@ -294,7 +296,7 @@ def account(request: HttpRequest) -> HttpResponse:
             from django.contrib.auth import update_session_auth_hash
 
             update_session_auth_hash(request, request.user)
-            messages.success(request, "PIN diganti.")
+            messages.success(request, _("PIN diganti."))
             return redirect("portal:account")
     return render(request, "portal/account.html", _ctx(request, form=form))
 
@@ -342,7 +344,7 @@ def issue(request: HttpRequest, member_id: int) -> HttpResponse:
         elif action == "unlock":
             if member.user_id:
                 services.unlock(member.user)
-            messages.success(request, f"Login {member.name} dibuka kembali.")
+            messages.success(request, _("Login %(name)s dibuka kembali.") % {"name": member.name})
             return redirect(f"{reverse('portal:admin', kwargs={'slug': k.slug})}?q={member.number}")
         else:
             _code, raw = services.issue_code(member, by=request.user)
@@ -372,7 +374,7 @@ def announcements_admin(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             _err(form, exc)
         else:
-            messages.success(request, "Pengumuman diterbitkan.")
+            messages.success(request, _("Pengumuman diterbitkan."))
             return redirect("portal:announcements", slug=k.slug)
     qs = Announcement.objects.filter(koperasi=k)
     return render(request, "portal/announcements_admin.html", {
@@ -387,7 +389,7 @@ def announcement_edit(request: HttpRequest, pk: int) -> HttpResponse:
     ann = get_object_or_404(Announcement, pk=pk, koperasi=k)
     if request.method == "POST" and "delete" in request.POST:
         services.delete_announcement(ann)
-        messages.success(request, "Pengumuman dihapus.")
+        messages.success(request, _("Pengumuman dihapus."))
         return redirect("portal:announcements", slug=k.slug)
     form = AnnouncementForm(request.POST or None, instance=ann)
     if request.method == "POST" and form.is_valid():
@@ -396,6 +398,6 @@ def announcement_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except DomainError as exc:
             _err(form, exc)
         else:
-            messages.success(request, "Pengumuman disimpan.")
+            messages.success(request, _("Pengumuman disimpan."))
             return redirect("portal:announcements", slug=k.slug)
     return render(request, "portal/announcement_edit.html", {"form": form, "ann": ann})

@@ -133,3 +133,11 @@ def test_schema_and_docs_are_public_and_offline(client):
     html = r.content.decode()
     assert "/api/v1/koperasi/{slug}" in html
     assert "http://" not in html and "https://" not in html  # nothing loaded from the internet
+
+
+def test_token_pages_in_english(client, koperasi, make_user):
+    client.force_login(make_user("ketua", koperasi=koperasi))
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    body = client.get("/akun/api/").content.decode()
+    assert "My API tokens" in body and "Create a new token" in body and "— read (members:read)" in body
+    assert "API access" in client.get(f"/k/{koperasi.slug}/api-akses/").content.decode()

@@ -101,3 +101,16 @@ def test_operator_of_another_unit_is_refused(koperasi, make_user, token_for, api
     r = a.post(f"/api/v1/koperasi/{koperasi.slug}/savings/deposits",
                {"member_number": m.number, "kind": "sukarela", "amount": "1000"}, key="k1")
     assert r.status_code == 403
+
+
+def test_member_token_sees_own_shu_as_in_the_ledger(world, api, koperasi):
+    from kopdes.ledger.queries import member_balance
+    from kopdes.portal.tests.test_member_data import shu_2025
+
+    shu_2025(koperasi, {world["me"]: ("100000", "200000"), world["neighbour"]: ("300000", "600000")})
+    r = api(world["member_token"]).get("/api/v1/me/member")
+    assert r.status_code == 200, r.content
+    (row,) = r.json()["shu"]
+    assert row == {"year": 2025, "total": "200000.00", "jasa_modal": "75000.00", "jasa_usaha": "125000.00",
+                   "capital_avg": "100000.00", "transactions": "200000.00", "status": "posted"}
+    assert member_balance(koperasi, "2121", world["me"].pk) == 200000

@@ -167,3 +167,17 @@ def test_walk_every_portal_url_as_another_member(client, koperasi, other_koperas
         assert client.get(reverse(f"portal:{name}", args=args)).status_code == 302
     for name in sorted(PUBLIC):
         assert client.get(reverse(f"portal:{name}")).status_code == 200, name
+
+
+def test_portal_in_english(client, koperasi, make_member, activated):
+    m = make_member(koperasi)
+    client.force_login(activated(m))
+    client.post("/i18n/setlang/", {"language": "en", "next": "/portal/"})
+    home = client.get("/portal/").content.decode()
+    assert '<html lang="en">' in home and "Total savings" in home and "Loan outstanding" in home
+    assert "Keluar" not in home and "Total simpanan" not in home
+    assert "<h1>My savings</h1>" in client.get("/portal/simpanan/").content.decode()
+    assert "<h1>My SHU</h1>" in client.get("/portal/shu/").content.decode()
+    assert "Change PIN" in client.get("/portal/akun/").content.decode()
+    client.post("/i18n/setlang/", {"language": "id", "next": "/portal/"})
+    assert "Total simpanan" in client.get("/portal/").content.decode()
