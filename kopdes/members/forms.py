@@ -14,7 +14,7 @@ class MemberForm(BootstrapMixin, forms.Form):
     name = forms.CharField(label=_("Nama lengkap (sesuai KTP)"), max_length=120)
     birth_place = forms.CharField(label=_("Tempat lahir"), max_length=80, required=False)
     birth_date = forms.DateField(label=_("Tanggal lahir"), required=False, widget=DateInput(),
-                                 help_text="Kosongkan: diambil dari NIK")
+                                 help_text=_("Kosongkan: diambil dari NIK"))
     sex = forms.ChoiceField(label=_("Jenis kelamin"), required=False,
                             choices=[("", "— dari NIK —"), *Member.Sex.choices])
     kk = forms.CharField(label=_("Nomor KK"), max_length=16, required=False,

@@ -14,7 +14,7 @@ class CounterForm(BootstrapMixin, forms.Form):
     kind = forms.ChoiceField(label=_("Jenis simpanan"), choices=Kind.choices)
     amount = forms.CharField(label=_("Jumlah (Rp)"), required=False,
                              widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
-                             help_text="Simpanan pokok: otomatis sesuai AD/ART")
+                             help_text=_("Simpanan pokok: otomatis sesuai AD/ART"))
     method = forms.ChoiceField(label=_("Cara bayar"), choices=PaymentMethod.choices)
     reference = forms.CharField(label=_("Referensi transfer/QRIS"), max_length=80, required=False)
     date = forms.DateField(label=_("Tanggal"), widget=DateInput())
