@@ -161,10 +161,10 @@ def test_pages_in_english(koperasi, make_user, client_as):
     c.cookies["django_language"] = "en"
     html = c.get(f"/k/{koperasi.slug}/anggota/").content.decode()
     assert "Search name, NIK, member number, mobile" in html and "Member list" in html
-    assert "Cari nama, NIK" not in html
+    assert "Cari nama, NIK" not in html and "1 members · 0 prospective" in html
     assert ">Left<" in html and "Log out" in html  # the member status is not the menu's "Keluar" (log out)
     html = c.get(f"/k/{koperasi.slug}/anggota/{m.pk}/").content.decode()
-    assert "Personal data" in html and "Passbook" in html and "Data diri" not in html
+    assert "Personal data" in html and "Passbook" in html and "Data diri" not in html and "member since" in html
     html = c.get(f"/k/{koperasi.slug}/simpanan/").content.decode()
     assert "Member savings" in html and "Savings balances" in html
     html = c.get(f"/k/{koperasi.slug}/anggota/baru/").content.decode()
