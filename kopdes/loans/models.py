@@ -43,6 +43,10 @@ class LoanSettings(TenantModel):
     pct_kl = pct(_("PPAP kurang lancar %"), "10")
     pct_d = pct(_("PPAP diragukan %"), "50")
     pct_m = pct(_("PPAP macet %"), "100")
+    accrue_interest = models.BooleanField(
+        _("akui jasa secara akrual (piutang jasa 1134) untuk pinjaman lancar"), default=False,
+        help_text=_("Jasa angsuran yang jatuh tempo tetapi belum dibayar dibukukan sebagai pendapatan pada proses "
+                    "kolektibilitas; dibalik bila pinjaman menjadi bermasalah (kurang lancar atau lebih buruk)."))
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["koperasi"], name="loans_settings_one_per_koperasi")]
@@ -272,6 +276,11 @@ class Installment(TenantModel):
     penalty_waived = money("denda dihapus")
     settled = models.BooleanField(default=False)
     settled_on = models.DateField(null=True, blank=True)
+    # accrual basis (LoanSettings.accrue_interest): interest booked to 1134 for this row, and the part of it paid
+    interest_accrued = models.DecimalField(max_digits=18, decimal_places=2, default=Decimal(0),
+                                           db_default=Decimal(0))
+    accrual_cleared = models.DecimalField(max_digits=18, decimal_places=2, default=Decimal(0),
+                                          db_default=Decimal(0))
 
     class Meta:
         ordering = ["loan", "version", "no"]
@@ -294,6 +303,11 @@ class Installment(TenantModel):
     def unpaid(self) -> Decimal:
         return self.unpaid_principal + self.unpaid_interest
 
+    @property
+    def accrual_open(self) -> Decimal:
+        """Accrued interest still receivable on 1134 for this row."""
+        return self.interest_accrued - self.accrual_cleared
+
 
 class Repayment(TenantModel):
     class Kind(models.TextChoices):
@@ -313,6 +327,8 @@ class Repayment(TenantModel):
     principal = money("pokok")
     interest_waived = money("jasa dibebaskan")
     allocation = models.JSONField(default=list)  # [[installment_id, penalty, interest, principal], …]
+    # accrual basis: {installment_id: [accrued interest cleared by this payment, accrual reversed (waived)]}
+    accrual = models.JSONField(default=dict, blank=True)
     entry_id = models.BigIntegerField(null=True, blank=True)
     reversed = models.BooleanField(default=False)
     reversal_entry_id = models.BigIntegerField(null=True, blank=True)
@@ -351,6 +367,8 @@ class AgeingRun(TenantModel):
     provision_posted = money("selisih dijurnal")
     by_class = models.JSONField(default=dict)
     entry_id = models.BigIntegerField(null=True, blank=True)
+    accrual_posted = models.DecimalField(max_digits=18, decimal_places=2, default=Decimal(0))  # net to 1134
+    accrual_entry_id = models.BigIntegerField(null=True, blank=True)
     seconds = models.FloatField(default=0)
     at = models.DateTimeField(auto_now_add=True)
 

@@ -18,7 +18,7 @@ import time
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connection, transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
 from kopdes.core.errors import Conflict, DomainError, NotFound
@@ -50,6 +50,51 @@ RUPIAH = Decimal("1")
 CHANNEL_ACCOUNT = {"tunai": "1104", "sukarela": "1104", "transfer": "1111"}
 A_LOAN, A_PROVISION, A_FEES, A_INTEREST, A_PENALTY, A_RECOVERY, A_PPAP = (
     "1131", "1133", "4103", "4101", "4104", "4105", "6110")
+A_ACCRUED = "1134"
+PERFORMING_CLASSES = ("L", "DPK")  # interest is accrued only on these; worse classes go back to cash basis
+
+
+def _interest_lines(member_id, interest: Decimal, cleared: Decimal, reversed_: Decimal) -> list[Line]:
+    """Interest of a payment: the accrued part clears 1134, the rest is income (4101); accrual reversed because
+    its interest was waived comes out of income (4101 may then be a debit)."""
+    lines = []
+    if cleared + reversed_ > 0:
+        lines.append(Line(A_ACCRUED, credit=cleared + reversed_, unit=U, member_id=member_id,
+                          memo="Piutang jasa (akrual)"))
+    income = interest - cleared - reversed_
+    if income > 0:
+        lines.append(Line(A_INTEREST, credit=income, unit=U, member_id=member_id, memo="Jasa pinjaman"))
+    elif income < 0:
+        lines.append(Line(A_INTEREST, debit=-income, unit=U, member_id=member_id, memo="Koreksi jasa akrual"))
+    return lines
+
+
+def _apply_accrual(accrual: dict, sign: int) -> None:
+    """Apply (sign 1) or undo (sign -1) a payment's effect on the rows' accrued interest."""
+    if not accrual:
+        return
+    rows = {r.pk: r for r in Installment.objects.filter(pk__in=[int(k) for k in accrual])}
+    for pk, (cleared, rev) in accrual.items():
+        r = rows[int(pk)]
+        r.accrual_cleared += sign * Decimal(cleared)
+        r.interest_accrued -= sign * Decimal(rev)
+    Installment.objects.bulk_update(list(rows.values()), ["accrual_cleared", "interest_accrued"])
+
+
+def _reverse_open_accrual(koperasi, loan, rows, day, memo: str, by=None):
+    """Take the open accrued interest of ``rows`` back out of income (Dr 4101 / Cr 1134); returns the amount."""
+    total = ZERO
+    for r in rows:
+        if r.accrual_open > 0:
+            total += r.accrual_open
+            r.interest_accrued = r.accrual_cleared
+    if total > 0:
+        Installment.objects.bulk_update([r for r in rows], ["interest_accrued"])
+        post(koperasi, date=day, memo=memo, lines=[
+            Line(A_INTEREST, debit=total, unit=U, member_id=loan.member_id, memo="Pembalikan jasa akrual"),
+            Line(A_ACCRUED, credit=total, unit=U, member_id=loan.member_id, memo="Piutang jasa (akrual)"),
+        ], source="loans.Loan", source_id=str(loan.pk), by=by if getattr(by, "pk", None) else None)
+    return total
 
 
 def _rp(x) -> Decimal:
@@ -578,22 +623,38 @@ def _repay(koperasi, loan_id, *, amount, date, channel, by, settle) -> Repayment
     pen = sum((a[0] for a in alloc.values()), ZERO)
     intr = sum((a[1] for a in alloc.values()), ZERO)
     prin = sum((a[2] for a in alloc.values()), ZERO)
+    # accrual basis: interest already booked on 1134 is cleared first; accrual whose interest is waived is reversed
+    by_row = {r.pk: r for r in rows}
+    accrual = {}
+    for pk, parts in alloc.items():
+        r = by_row[pk]
+        if r.accrual_open <= 0:
+            continue
+        cleared = min(parts[1], r.accrual_open)
+        unpaid_after = r.unpaid_interest - parts[1] - (parts[3] if len(parts) > 3 else ZERO)
+        rev = max(ZERO, r.accrual_open - cleared - unpaid_after)
+        if cleared or rev:
+            accrual[str(pk)] = [str(cleared), str(rev)]
+    acc_cleared = sum((Decimal(v[0]) for v in accrual.values()), ZERO)
+    acc_rev = sum((Decimal(v[1]) for v in accrual.values()), ZERO)
     by_user = by if getattr(by, "pk", None) else None
     rep = Repayment(koperasi=koperasi, loan=loan, number=_next_number(koperasi, Repayment, "BYR", day.year),
                     kind=Repayment.Kind.PELUNASAN if settle else Repayment.Kind.ANGSURAN, date=day, amount=amount,
                     channel=channel, penalty=pen, interest=intr, principal=prin, interest_waived=waived,
-                    allocation=[[k, *(str(x) for x in v)] for k, v in alloc.items()], by=by_user)
+                    allocation=[[k, *(str(x) for x in v)] for k, v in alloc.items()], accrual=accrual, by=by_user)
     rep.save()
     lines = [Line(CHANNEL_ACCOUNT[channel], debit=amount, unit=U, memo=f"Angsuran {loan.number}")]
-    for code, val, memo in ((A_PENALTY, pen, "Denda"), (A_INTEREST, intr, "Jasa pinjaman"),
-                            (A_LOAN, prin, "Pokok pinjaman")):
-        if val > 0:
-            lines.append(Line(code, credit=val, unit=U, member_id=loan.member_id, memo=memo))
+    if pen > 0:
+        lines.append(Line(A_PENALTY, credit=pen, unit=U, member_id=loan.member_id, memo="Denda"))
+    lines += _interest_lines(loan.member_id, intr, acc_cleared, acc_rev)
+    if prin > 0:
+        lines.append(Line(A_LOAN, credit=prin, unit=U, member_id=loan.member_id, memo="Pokok pinjaman"))
     entry = post(koperasi, date=day, memo=f"{rep.get_kind_display()} {loan.number} — {rep.number}", lines=lines,
                  source="loans.Repayment", source_id=str(rep.pk), by=by_user)
     rep.entry_id = entry.pk
     rep.save(update_fields=["entry_id"])
     _apply_allocation(loan, alloc, day, sign=1)
+    _apply_accrual(accrual, 1)
     loan.outstanding -= prin
     _close_if_done(loan, day)
     loan.save(update_fields=["outstanding", "status", "closed_on"])
@@ -661,6 +722,7 @@ def reverse_repayment(koperasi, repayment, *, by=None, reason: str, date=None) -
     if rep.kind != Repayment.Kind.PEMULIHAN:
         alloc = {int(a[0]): [Decimal(x) for x in a[1:]] for a in rep.allocation}
         _apply_allocation(loan, alloc, rep.date, sign=-1)
+        _apply_accrual(rep.accrual, -1)
         loan.outstanding += rep.principal
         _close_if_done(loan, rep.date)
     loan.save(update_fields=["outstanding", "status", "closed_on", "recovered_amount"])
@@ -706,6 +768,19 @@ def restructure(koperasi, loan, *, by=None, date=None, tenor: int, rate=None, gr
         interest = r.interest + (arrears_interest if i == 0 else ZERO)
         new_rows.append(Installment(koperasi=koperasi, loan=loan, version=version, no=last_no + r.no,
                                     due_date=r.due_date, principal_due=r.principal, interest_due=interest))
+    # accrual basis: accrued arrears interest moves with the arrears to the first new instalment; any other open
+    # accrual (rows not yet due) is taken back out of income
+    moved = min(sum((r.accrual_open for r in rows if r.due_date <= day and r.accrual_open > 0), ZERO),
+                arrears_interest)
+    if new_rows and moved > 0:
+        left = moved
+        for r in rows:
+            take = min(left, max(r.accrual_open, ZERO))
+            r.accrual_cleared += take
+            left -= take
+        new_rows[0].interest_accrued = moved
+    Installment.objects.bulk_update(rows, ["accrual_cleared"])
+    _reverse_open_accrual(koperasi, loan, rows, day, f"Pembalikan jasa akrual {loan.number} (restrukturisasi)", by)
     Installment.objects.bulk_create(new_rows)
     loan.restructured = True
     loan.rate = new_rate
@@ -728,6 +803,8 @@ def write_off(koperasi, loan, *, by=None, date=None, reason: str) -> Loan:
     if not (reason or "").strip():
         raise DomainError("Alasan hapus buku wajib diisi.", "A reason is required.", field="reason")
     day = date or timezone.localdate()
+    _reverse_open_accrual(koperasi, loan, list(loan.installments.filter(superseded=False)), day,
+                          f"Pembalikan jasa akrual {loan.number} (hapus buku)", by)
     amount = loan.outstanding
     provision = max(account_balance(koperasi, A_PROVISION), ZERO)
     from_provision = min(amount, provision)
@@ -897,9 +974,52 @@ def run_ageing(koperasi, *, as_of: dt.date | None = None, post_provision: bool =
         run.entry_id = entry.pk
         run.provision_posted = diff
     lap("provision journal")
+    if post_provision and s.accrue_interest:
+        net, entry = accrue_interest(koperasi, as_of=as_of, run=run, by=by)
+        run.accrual_posted, run.accrual_entry_id = net, getattr(entry, "pk", None)
+        lap("interest accrual")
     run.seconds = round(time.perf_counter() - t0, 3)
     run.save()
     return run
+
+
+def accrue_interest(koperasi, *, as_of: dt.date, run=None, by=None):
+    """Accrual basis (``LoanSettings.accrue_interest``), run with the ageing: interest of instalments due by
+    ``as_of`` and not paid is booked as income (Dr 1134 / Cr 4101, member lines) while the loan is performing
+    (Lancar / DPK); when a loan falls to Kurang lancar or worse its open accrual is reversed (back to cash basis).
+    Idempotent: each row is only ever accrued up to its unpaid interest. Returns (net change of 1134, entry)."""
+    rows = list(Installment.objects.filter(koperasi=koperasi, superseded=False, loan__status=Loan.Status.AKTIF)
+                .filter(Q(settled=False, due_date__lte=as_of) | Q(interest_accrued__gt=F("accrual_cleared")))
+                .select_related("loan"))
+    per_member: dict[int, Decimal] = {}
+    changed = []
+    for r in rows:
+        performing = r.loan.loan_class in PERFORMING_CLASSES
+        target = r.unpaid_interest if (performing and r.due_date <= as_of and not r.settled) else (
+            min(r.accrual_open, r.unpaid_interest) if performing else ZERO)
+        delta = max(target, ZERO) - r.accrual_open
+        if delta == 0:
+            continue
+        r.interest_accrued += delta
+        changed.append(r)
+        per_member[r.loan.member_id] = per_member.get(r.loan.member_id, ZERO) + delta
+    if not changed:
+        return ZERO, None
+    Installment.objects.bulk_update(changed, ["interest_accrued"], batch_size=2000)
+    lines = []
+    for member_id, d in sorted(per_member.items()):
+        if d > 0:
+            lines += [Line(A_ACCRUED, debit=d, unit=U, member_id=member_id),
+                      Line(A_INTEREST, credit=d, unit=U, member_id=member_id)]
+        elif d < 0:
+            lines += [Line(A_INTEREST, debit=-d, unit=U, member_id=member_id),
+                      Line(A_ACCRUED, credit=-d, unit=U, member_id=member_id)]
+    entry = None
+    if lines:
+        entry = post(koperasi, date=as_of, memo=f"Jasa pinjaman akrual per {as_of:%d-%m-%Y}", lines=lines,
+                     source="loans.AgeingRun" if run else "loans.Accrual", source_id=str(getattr(run, "pk", as_of)),
+                     by=by if getattr(by, "pk", None) else None)
+    return sum(per_member.values(), ZERO), entry
 
 
 #: cumulative seconds after each step of the last :func:`run_ageing` (printed by bench/loans_bench.py)
@@ -1005,6 +1125,16 @@ def on_debt_offset(member, debt, amount, entry) -> None:
                              entry_id=getattr(entry, "pk", None))
     # interest on rows whose principal is now paid is waived (the member left)
     _apply_allocation(loan, alloc, day, sign=1, waive_future=True)
+    waived_rows = [r for r in Installment.objects.filter(pk__in=list(alloc)) if r.accrual_open > r.unpaid_interest]
+    for r in waived_rows:  # only the part of the accrual above what is still owed is reversed
+        r.accrual_cleared += r.unpaid_interest
+    _reverse_open_accrual(loan.koperasi, loan, waived_rows, day,
+                          f"Pembalikan jasa akrual {loan.number} (anggota keluar)")
+    for r in waived_rows:
+        r.accrual_cleared -= r.unpaid_interest
+        r.interest_accrued += r.unpaid_interest
+    if waived_rows:
+        Installment.objects.bulk_update(waived_rows, ["accrual_cleared", "interest_accrued"])
     loan.outstanding -= amount
     _close_if_done(loan, day)
     loan.save(update_fields=["outstanding", "status", "closed_on"])
