@@ -100,3 +100,14 @@ def test_accrual_off_by_default_and_settings_form(sp, staff, member, product, cl
                                                                 "pct_kl", "pct_d", "pct_m")}
     assert c.post(page, {**data, "accrue_interest": "on"}).status_code == 302
     assert services.settings_for(sp).accrue_interest is True
+
+
+def test_cli_ageing_reports_the_accrual(sp, staff, member, product, accrual, capsys):
+    from django.core.management import call_command
+
+    make_active_loan(sp, member, product, staff)
+    call_command("loans", "ageing", "--koperasi", sp.slug, "--date", "2026-02-28")
+    assert "Jasa akrual (1134) dijurnal: Rp90.000" in capsys.readouterr().out
+    call_command("loans", "ageing", "--koperasi", sp.slug, "--date", "2026-02-28", "--no-post")
+    assert "Jasa akrual" not in capsys.readouterr().out
+    assert member_balance(sp, "1134", member.pk) == D(90_000)

@@ -89,3 +89,5 @@ class Command(BaseCommand):
             f"Kolektibilitas {day}: {run.loan_count} pinjaman, outstanding {format_rupiah(run.outstanding)}, "
             f"PPAP wajib {format_rupiah(run.provision_required)}, selisih dijurnal {format_rupiah(run.provision_posted)}"
         )
+        if run.accrual_entry_id:
+            self.stdout.write(f"Jasa akrual (1134) dijurnal: {format_rupiah(run.accrual_posted)}")
