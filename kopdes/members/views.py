@@ -13,9 +13,11 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kopdes.core.errors import DomainError
 from kopdes.core.models import PENGURUS_ROLES, Role
+from kopdes.core.money import format_rupiah
 
 from . import importing, queries, services
 from .access import can_read_savings, registry_view
@@ -146,11 +148,11 @@ def member_new(request):
         except DomainError as exc:
             _apply_error(form, exc)
         else:
-            messages.success(request, f"Calon anggota {m.name} terdaftar dengan nomor {m.number}. "
-                                      "Menjadi anggota setelah simpanan pokok dibayar.")
+            messages.success(request, _("Calon anggota %(name)s terdaftar dengan nomor %(number)s. Menjadi anggota "
+                                        "setelah simpanan pokok dibayar.") % {"name": m.name, "number": m.number})
             for name in services.other_memberships(request.koperasi, m.nik):
-                messages.warning(request, f"Perhatian: NIK {m.nik} juga tercatat sebagai anggota {name}. "
-                                          f"/ Also a member of {name}.")
+                messages.warning(request, _("Perhatian: NIK %(nik)s juga tercatat sebagai anggota %(koperasi)s.")
+                                 % {"nik": m.nik, "koperasi": name})
             return redirect("members:detail", slug=request.koperasi.slug, pk=m.pk)
     return render(request, "members/form.html", {"form": form, "title": "Daftarkan calon anggota"})
 
@@ -175,9 +177,9 @@ def member_edit(request, pk):
         except DomainError as exc:
             _apply_error(form, exc)
         else:
-            messages.success(request, "Data anggota disimpan.")
+            messages.success(request, _("Data anggota disimpan."))
             return redirect("members:detail", slug=request.koperasi.slug, pk=m.pk)
-    return render(request, "members/form.html", {"form": form, "title": f"Ubah data {m.name}", "member": m})
+    return render(request, "members/form.html", {"form": form, "title": _("Ubah data %(name)s") % {"name": m.name}, "member": m})
 
 
 @registry_view()
@@ -235,7 +237,7 @@ def member_exit(request, pk):
 
     m = _member(request, pk)
     if not m.is_current:
-        messages.info(request, "Anggota ini sudah keluar.")
+        messages.info(request, _("Anggota ini sudah keluar."))
         return redirect("members:detail", slug=request.koperasi.slug, pk=m.pk)
     form = ExitForm(request.POST or None, initial={"date": timezone.localdate(), "reason": "keluar"})
     if request.method == "POST" and form.is_valid():
@@ -244,8 +246,9 @@ def member_exit(request, pk):
         except DomainError as exc:
             _apply_error(form, exc)
         else:
-            messages.success(request, f"{m.name} tercatat {st.get_reason_display().lower()}. "
-                                      f"Pengembalian simpanan: Rp{st.net_refund:,.0f}".replace(",", "."))
+            messages.success(request, _("%(name)s tercatat %(reason)s. Pengembalian simpanan: %(amount)s")
+                             % {"name": m.name, "reason": st.get_reason_display().lower(),
+                                "amount": format_rupiah(st.net_refund)})
             return redirect("members:settlement", slug=request.koperasi.slug, pk=st.pk)
     balances = sv.balances(m)
     debts = [d for _p, d in outstanding_debts(m)]
@@ -268,7 +271,7 @@ def settlement(request, pk):
         except DomainError as exc:
             _apply_error(form, exc)
         else:
-            messages.success(request, f"Pengembalian simpanan dibayarkan kepada {st.payee_name}.")
+            messages.success(request, _("Pengembalian simpanan dibayarkan kepada %(payee)s.") % {"payee": st.payee_name})
             return redirect("members:settlement", slug=request.koperasi.slug, pk=st.pk)
     return render(request, "members/settlement.html", {"st": st, "m": st.member, "form": form,
                                                         "can_write": request.can_write_registry})
@@ -301,9 +304,11 @@ def import_page(request):
             _apply_error(form, exc)
         else:
             if result.dry_run:
-                messages.info(request, f"Pemeriksaan lolos: {result.rows} baris tanpa kesalahan. Belum disimpan.")
+                messages.info(request, _("Pemeriksaan lolos: %(rows)s baris tanpa kesalahan. Belum disimpan.")
+                              % {"rows": result.rows})
             else:
-                messages.success(request, f"Berhasil mengimpor {result.created} data dari {result.rows} baris.")
+                messages.success(request, _("Berhasil mengimpor %(created)s data dari %(rows)s baris.")
+                                 % {"created": result.created, "rows": result.rows})
     return render(request, "members/import.html", {"form": form, "result": result, "errors": errors,
                                                     "columns": importing.MEMBER_COLUMNS})
 

@@ -12,9 +12,11 @@ from django.db.models import Count, F, Sum
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kopdes.core.errors import DomainError
 from kopdes.core.models import MANAGEMENT_ROLES, PENGURUS_ROLES
+from kopdes.core.money import format_rupiah
 from kopdes.members.access import registry_view
 from kopdes.members.models import Member
 from kopdes.members.queries import search_members
@@ -85,7 +87,8 @@ def counter(request):
         except DomainError as exc:
             _apply_error(form, exc)
         else:
-            messages.success(request, f"Transaksi {receipt.number} tersimpan dan diposting ke jurnal.")
+            messages.success(request, _("Transaksi %(number)s tersimpan dan diposting ke jurnal.")
+                             % {"number": receipt.number})
             return redirect("savings:receipt", slug=k.slug, pk=receipt.pk)
     ctx = {"form": form, "member": member, "matches": matches, "q": q, "can_write": request.can_write_registry}
     if member:
@@ -150,11 +153,13 @@ def billing(request):
             _apply_error(form, exc)
         else:
             if created:
-                messages.success(request, f"Tagihan wajib {run.period:%m/%Y}: {run.members_billed} anggota; "
-                                          f"{run.autodebit_count} didebit dari sukarela.")
+                messages.success(request, _("Tagihan wajib %(period)s: %(billed)s anggota; %(debited)s didebit dari "
+                                            "sukarela.") % {"period": f"{run.period:%m/%Y}",
+                                                            "billed": run.members_billed,
+                                                            "debited": run.autodebit_count})
             else:
-                messages.info(request, f"Tagihan {run.period:%m/%Y} sudah dibuat sebelumnya; tidak ada yang "
-                                       "ditambahkan. / Already billed: nothing added.")
+                messages.info(request, _("Tagihan %(period)s sudah dibuat sebelumnya; tidak ada yang ditambahkan.")
+                              % {"period": f"{run.period:%m/%Y}"})
             return redirect("savings:billing", slug=k.slug)
     runs = BillingRun.objects.filter(koperasi=k)
     return render(request, "savings/billing.html", {"form": form, "runs": runs,
@@ -241,7 +246,7 @@ def settings_page(request):
         except DomainError as exc:
             _apply_error(form, exc)
         else:
-            messages.success(request, "Pengaturan simpanan disimpan.")
+            messages.success(request, _("Pengaturan simpanan disimpan."))
             return redirect("savings:settings", slug=k.slug)
     return render(request, "savings/settings.html", {"form": form, "can_edit": request.access.is_pengurus})
 
@@ -252,7 +257,7 @@ def jasa(request):
     if request.method == "POST":
         period = _month(request.POST.get("period"))
         if period is None:
-            messages.error(request, "Bulan tidak valid. / Invalid month.")
+            messages.error(request, _("Bulan tidak valid."))
         else:
             try:
                 run, created = services.run_jasa(k, period, by=request.user)
@@ -260,10 +265,11 @@ def jasa(request):
                 messages.error(request, exc.message)
             else:
                 if created:
-                    messages.success(request, f"Jasa {period:%m/%Y}: {run.members_paid} anggota, "
-                                              f"bruto Rp{run.gross_total:,.0f}, pajak Rp{run.tax_total:,.0f}."
-                                     .replace(",", "."))
+                    messages.success(request, _("Jasa %(period)s: %(members)s anggota, bruto %(gross)s, pajak %(tax)s.")
+                                     % {"period": f"{period:%m/%Y}", "members": run.members_paid,
+                                        "gross": format_rupiah(run.gross_total),
+                                        "tax": format_rupiah(run.tax_total)})
                 else:
-                    messages.info(request, f"Jasa {period:%m/%Y} sudah dihitung sebelumnya.")
+                    messages.info(request, _("Jasa %(period)s sudah dihitung sebelumnya.") % {"period": f"{period:%m/%Y}"})
         return redirect("savings:home", slug=k.slug)
     return redirect("savings:home", slug=k.slug)

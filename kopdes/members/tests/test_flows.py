@@ -169,6 +169,8 @@ def test_pages_in_english(koperasi, make_user, client_as):
     assert "Member savings" in html and "Savings balances" in html
     html = c.get(f"/k/{koperasi.slug}/anggota/baru/").content.decode()
     assert "Full name (as on the ID card)" in html
+    resp = c.post(f"/k/{koperasi.slug}/simpanan/tagihan/", {"period": dt.date.today().strftime("%Y-%m")}, follow=True)
+    assert "1 members billed" in resp.content.decode()  # the flash message too
     c.cookies["django_language"] = "id"
     html = c.get(f"/k/{koperasi.slug}/simpanan/").content.decode()
     assert "Simpanan anggota" in html and "Member savings" not in html
