@@ -97,7 +97,7 @@ def member_card_pdf(member: Member) -> bytes:
     return buf.getvalue()
 
 
-LIST_PDF_MAX = 5000
+LIST_PDF_MAX = 2000  # about 70 pages, ~2 s to draw; the Excel export has no limit
 
 
 def member_list_pdf(koperasi, members, *, filters: str = "", total: int | None = None) -> bytes:
