@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kopdes.core.models import TenantModel, TenantQuerySet
 
@@ -148,7 +149,7 @@ class Visit(PrivateAuditMixin, TenantModel):
         MENUNGGU = "menunggu", _("Menunggu")
         DIPERIKSA = "diperiksa", _("Sedang diperiksa")
         SELESAI = "selesai", _("Selesai")
-        BATAL = "batal", _("Batal")
+        BATAL = "batal", pgettext_lazy("status", "Batal")
 
     number = models.CharField(_("nomor kunjungan"), max_length=30)
     queue_no = models.PositiveIntegerField(_("nomor antrean"))

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kopdes.core.forms import BootstrapMixin, DateInput
 
@@ -56,7 +57,7 @@ class DeliveryForm(BootstrapMixin, forms.Form):
     kind = forms.ChoiceField(label=_("Jenis pengiriman"), choices=DeliveryOrder.Kind.choices)
     date = forms.DateField(label=_("Tanggal"), widget=DateInput(), initial=_today)
     origin = forms.CharField(label=_("Asal"), max_length=160)
-    destination = forms.CharField(label=_("Tujuan"), max_length=160)
+    destination = forms.CharField(label=pgettext_lazy("tujuan pengiriman", "Tujuan"), max_length=160)
     stops = forms.CharField(label=_("Titik antar/muat tambahan"), required=False,
                             widget=forms.Textarea(attrs={"rows": 2}),
                             help_text=_("satu per baris: nama | alamat (kosong = langsung ke tujuan)"))
@@ -89,7 +90,7 @@ class DeliveryForm(BootstrapMixin, forms.Form):
                                                                 empty_value=None,
                                                                 choices=[("", _("— (bukan barang stok)"))] + products)
             self.fields[f"item{i}"] = forms.CharField(label=f"{_('Barang')} {i}", max_length=160, required=False)
-            self.fields[f"qty{i}"] = forms.DecimalField(label=_("Jumlah"), required=False, max_digits=14, decimal_places=3)
+            self.fields[f"qty{i}"] = forms.DecimalField(label=pgettext_lazy("kuantitas", "Jumlah"), required=False, max_digits=14, decimal_places=3)
             self.fields[f"uom{i}"] = forms.CharField(label=_("Satuan"), max_length=20, required=False)
             self.fields[f"weight{i}"] = forms.DecimalField(label=_("Berat (kg)"), required=req, max_digits=14,
                                                            decimal_places=3)
@@ -191,7 +192,7 @@ class CloseTripForm(BootstrapMixin, forms.Form):
 
 
 class PlanForm(BootstrapMixin, forms.Form):
-    task = forms.CharField(label=_("Pekerjaan"), max_length=120)
+    task = forms.CharField(label=pgettext_lazy("tugas", "Pekerjaan"), max_length=120)
     interval_km = forms.IntegerField(label=_("Setiap (km)"), required=False, min_value=1)
     interval_days = forms.IntegerField(label=_("Setiap (hari)"), required=False, min_value=1)
     last_done_on = forms.DateField(label=_("Terakhir dikerjakan"), widget=DateInput(), required=False)
@@ -202,7 +203,7 @@ class MaintenanceForm(BootstrapMixin, forms.Form):
     plan = forms.ModelChoiceField(label=_("Jadwal"), queryset=MaintenancePlan.objects.none(), required=False)
     date = forms.DateField(label=_("Tanggal"), widget=DateInput(), initial=_today)
     odometer_km = forms.IntegerField(label=_("Odometer (km)"), min_value=0)
-    description = forms.CharField(label=_("Pekerjaan"), max_length=200)
+    description = forms.CharField(label=pgettext_lazy("tugas", "Pekerjaan"), max_length=200)
     workshop = forms.CharField(label=_("Bengkel"), max_length=120, required=False)
     cost = forms.DecimalField(label=_("Biaya (Rp)"), max_digits=18, decimal_places=2, initial=0)
 

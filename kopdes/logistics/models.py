@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kopdes.core.models import TenantModel
 
@@ -208,7 +209,7 @@ class DeliveryOrder(TenantModel):
     kind = models.CharField(_("jenis pengiriman"), max_length=16, choices=Kind.choices)
     date = models.DateField(_("tanggal rencana"))
     origin = models.CharField(_("asal"), max_length=160)
-    destination = models.CharField(_("tujuan"), max_length=160)
+    destination = models.CharField(pgettext_lazy("tujuan pengiriman", "tujuan"), max_length=160)
     member_id = models.BigIntegerField(_("anggota (penerima/pemesan)"), null=True, blank=True, db_index=True)
     customer_name = models.CharField(_("pemesan/penerima"), max_length=120, blank=True)
     vehicle = models.ForeignKey(Vehicle, null=True, blank=True, on_delete=models.PROTECT, related_name="deliveries")
@@ -315,7 +316,7 @@ class MaintenancePlan(TenantModel):
     """Fleet maintenance schedule: a task every N km and/or every N days."""
 
     vehicle = models.ForeignKey(Vehicle, on_delete=models.PROTECT, related_name="maintenance_plans")
-    task = models.CharField(_("pekerjaan"), max_length=120)
+    task = models.CharField(pgettext_lazy("tugas", "pekerjaan"), max_length=120)
     interval_km = models.PositiveIntegerField(_("setiap (km)"), null=True, blank=True)
     interval_days = models.PositiveIntegerField(_("setiap (hari)"), null=True, blank=True)
     last_done_on = models.DateField(_("terakhir dikerjakan"), null=True, blank=True)
@@ -362,7 +363,7 @@ class MaintenanceRecord(TenantModel):
                              related_name="records")
     date = models.DateField(_("tanggal"))
     odometer_km = models.PositiveIntegerField(_("odometer (km)"))
-    description = models.CharField(_("pekerjaan"), max_length=200)
+    description = models.CharField(pgettext_lazy("tugas", "pekerjaan"), max_length=200)
     workshop = models.CharField(_("bengkel"), max_length=120, blank=True)
     cost = models.DecimalField(_("biaya"), default=ZERO, **MONEY)
     journal_entry_id = models.BigIntegerField(null=True, blank=True)

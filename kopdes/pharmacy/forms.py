@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kopdes.clinic.forms import DATE, _bs
 
@@ -39,7 +40,7 @@ class ReceiveForm(forms.Form):
     expiry_date = forms.DateField(label=_("Kedaluwarsa (ED)"), widget=DATE)
     uom = forms.CharField(label=_("Dihitung per"), max_length=30, required=False,
                           help_text=_("kosong = satuan terkecil; atau nama kemasan obat ini, mis. box, strip"))
-    qty = forms.DecimalField(label=_("Jumlah"), min_value=0)
+    qty = forms.DecimalField(label=pgettext_lazy("kuantitas", "Jumlah"), min_value=0)
     unit_cost = forms.DecimalField(label=_("Harga beli per satuan/kemasan"), min_value=0)
     supplier_ref = forms.CharField(label=_("No. faktur PBF"), max_length=60, required=False)
 

@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kopdes.clinic.private_audit import PrivateAuditMixin
 from kopdes.core.models import TenantModel
@@ -126,7 +127,7 @@ class Prescription(PrivateAuditMixin, TenantModel):
         BARU = "baru", _("Baru, menunggu")
         SEBAGIAN = "sebagian", _("Diserahkan sebagian")
         SELESAI = "selesai", _("Sudah diserahkan")
-        BATAL = "batal", _("Batal")
+        BATAL = "batal", pgettext_lazy("status", "Batal")
 
     number = models.CharField(_("nomor resep"), max_length=30)
     date = models.DateField(_("tanggal resep"))
@@ -163,7 +164,7 @@ class Prescription(PrivateAuditMixin, TenantModel):
 class PrescriptionItem(PrivateAuditMixin, TenantModel):
     prescription = models.ForeignKey(Prescription, on_delete=models.CASCADE, related_name="items")
     drug = models.ForeignKey(Drug, on_delete=models.PROTECT, related_name="+", verbose_name=_("obat"))
-    qty = models.DecimalField(_("jumlah"), **QTY)
+    qty = models.DecimalField(pgettext_lazy("kuantitas", "jumlah"), **QTY)
     signa = models.CharField(_("aturan pakai (signa)"), max_length=120)
     note = models.CharField(_("catatan"), max_length=120, blank=True)
     dispensed_qty = models.DecimalField(default=ZERO, **QTY)

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kopdes.core.models import TenantModel
 
@@ -18,7 +19,7 @@ class Announcement(TenantModel):
         RAT = "rat", _("Rapat Anggota (RAT)")
         PRODUK = "produk", _("Produk baru")
         HARGA = "harga", _("Perubahan harga")
-        UMUM = "umum", _("Umum")
+        UMUM = "umum", pgettext_lazy("pengumuman", "Umum")
 
     kind = models.CharField(_("jenis"), max_length=10, choices=Kind.choices, default=Kind.UMUM)
     title = models.CharField(_("judul"), max_length=140)

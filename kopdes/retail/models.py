@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kopdes.core.models import TenantModel
 from kopdes.core.units import Unit
@@ -206,7 +207,7 @@ class Lot(TenantModel):
 
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="lots")
     lot_number = models.CharField(_("nomor batch"), max_length=40)
-    expiry_date = models.DateField(_("kedaluwarsa"), null=True, blank=True)
+    expiry_date = models.DateField(pgettext_lazy("tanggal", "kedaluwarsa"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_POST
 
 from kopdes.core.access import require_write, tenant_view
@@ -653,7 +653,7 @@ def _report_table(k, kind, start, end):
                 [[r["cashier__full_name"] or r["cashier__username"], r["count"], r["amount"]] for r in rows])
     if kind == "anggota":
         rows = queries.sales_by_member(k, start, end, U)
-        return ([_("No. anggota"), _("Nama"), _("Transaksi"), _("Belanja")],
+        return ([_("No. anggota"), _("Nama"), _("Transaksi"), pgettext("total belanja", "Belanja")],
                 [[r["member_number"], r["member_name"], r["count"], r["amount"]] for r in rows])
     if kind == "lambat":
         rows = queries.slow_movers(k, days=60, on=end, unit=U)

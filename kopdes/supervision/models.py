@@ -24,6 +24,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.functional import LazyObject
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kopdes.core.models import Koperasi, Region, TenantModel
 from kopdes.core.units import Unit
@@ -407,7 +408,7 @@ class VisitFinding(TenantModel):
     area = models.CharField(_("aspek"), max_length=16, choices=VisitArea.choices)
     indicator = models.CharField(_("indikator"), max_length=200)
     procedure = models.CharField(_("prosedur pemeriksaan"), max_length=200, blank=True)
-    evidence = models.CharField(_("bukti"), max_length=300, blank=True)
+    evidence = models.CharField(pgettext_lazy("bukti pemeriksaan", "bukti"), max_length=300, blank=True)
     rating = models.CharField(_("penilaian"), max_length=14, choices=Rating.choices)
     finding = models.TextField(_("temuan"), blank=True)
     recommendation = models.TextField(_("rekomendasi"), blank=True)
@@ -462,7 +463,7 @@ class Job(models.Model):
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Menunggu")
-        RUNNING = "running", _("Berjalan")
+        RUNNING = "running", pgettext_lazy("tugas latar", "Berjalan")
         DONE = "done", _("Selesai")
         FAILED = "failed", _("Gagal")
 

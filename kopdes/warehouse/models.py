@@ -247,8 +247,8 @@ class CustodyMove(TenantModel):
     audit_exclude = True
 
     class Kind(models.TextChoices):
-        INTAKE = "intake", _("Masuk")
-        RELEASE = "release", _("Keluar")
+        INTAKE = "intake", pgettext_lazy("arus gudang", "Masuk")
+        RELEASE = "release", pgettext_lazy("arus gudang", "Keluar")
 
     lot = models.ForeignKey(StoredLot, on_delete=models.PROTECT, related_name="moves")
     facility = models.ForeignKey(Facility, on_delete=models.PROTECT, related_name="+")
