@@ -17,6 +17,7 @@ class MenuItem:
     unit: str | None = None  # shown only to users who can read this unit
     order: int = 100
     clinical: bool = False  # shown only to clinical staff (medical content)
+    write_units: tuple[str, ...] = ()  # a data-entry page: shown only to users who may write in one of these units
 
 
 SECTIONS = ["Koperasi", "Anggota & Simpanan", "Unit usaha", "Akuntansi", "Laporan", "Pengaturan"]
@@ -42,6 +43,8 @@ def menu_for(koperasi, access) -> list[tuple[str, list[dict]]]:
         if item.unit and not access.can_read(item.unit):
             continue
         if item.clinical and not getattr(access, "is_clinical", False):
+            continue
+        if item.write_units and not any(access.can_write(str(u)) for u in item.write_units):
             continue
         try:
             url = reverse(item.url_name, kwargs={"slug": koperasi.slug})

@@ -11,10 +11,12 @@ class MembersConfig(AppConfig):
         from kopdes.core.dashboard import register_widget
         from kopdes.core.navigation import MenuItem, register
 
+        from .access import WRITE_UNITS
         from .widgets import members_widget
 
         register(MenuItem("Anggota & Simpanan", _("Daftar anggota"), "members:home", "people", order=10))
-        register(MenuItem("Anggota & Simpanan", _("Daftarkan anggota"), "members:new", "person-plus", order=11))
+        register(MenuItem("Anggota & Simpanan", _("Daftarkan anggota"), "members:new", "person-plus", order=11,
+                          write_units=WRITE_UNITS))
         register(MenuItem("Anggota & Simpanan", _("Impor anggota & saldo"), "members:import", "file-earmark-arrow-up",
-                          order=19))
+                          order=19, write_units=WRITE_UNITS))
         register_widget(members_widget)

@@ -13,7 +13,8 @@ class RetailConfig(AppConfig):
         from kopdes.core.units import Unit
 
         S = "Unit usaha"
-        register(MenuItem(S, _("Kasir gerai (POS)"), "retail:pos", "upc-scan", unit=Unit.SEMBAKO, order=30))
+        register(MenuItem(S, _("Kasir gerai (POS)"), "retail:pos", "upc-scan", unit=Unit.SEMBAKO, order=30,
+                          write_units=(Unit.SEMBAKO,)))
         register(MenuItem(S, _("Gerai sembako"), "retail:home", "shop", unit=Unit.SEMBAKO, order=31))
         register(MenuItem(S, _("Stok & barang"), "retail:products", "box-seam", unit=Unit.SEMBAKO, order=32))
         register(MenuItem(S, _("Pembelian & pemasok"), "retail:purchases", "truck", unit=Unit.SEMBAKO, order=33))

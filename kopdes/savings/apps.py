@@ -14,7 +14,7 @@ class SavingsConfig(AppConfig):
         sp = str(Unit.SIMPAN_PINJAM)
         register(MenuItem("Anggota & Simpanan", _("Simpanan"), "savings:home", "piggy-bank", unit=sp, order=12))
         register(MenuItem("Anggota & Simpanan", _("Loket setor/tarik"), "savings:counter", "cash-coin", unit=sp,
-                          order=13))
+                          order=13, write_units=(str(Unit.KANTOR), sp)))
         register(MenuItem("Anggota & Simpanan", _("Tagihan simpanan wajib"), "savings:billing", "calendar-check",
                           unit=sp, order=14))
         register(MenuItem("Anggota & Simpanan", _("Tunggakan wajib"), "savings:arrears", "exclamation-diamond",
