@@ -6,7 +6,7 @@ import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import Count, Sum
+from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
 from kopdes.core.units import Unit
@@ -68,21 +68,57 @@ def sales_by_class(rows: list[dict]) -> list[dict]:
             for k, v in sorted(agg.items())]
 
 
-def stock_and_expiry(koperasi, on: dt.date | None = None) -> list[dict]:
-    """Per batch: drug, class, batch, expiry, days left, quantity, value at average cost."""
+EXPIRY_FILTERS = ("kedaluwarsa", "dekat", "aman")
+
+
+def expiry_quants(koperasi, on: dt.date, *, q: str = "", status: str = "", near_days: int = 90):
+    """Batches in stock (StockQuant rows of apotek products), most urgent expiry first; filterable by name or
+    batch number and by status: ``kedaluwarsa`` (past ED), ``dekat`` (ED within ``near_days``), ``aman``."""
     from kopdes.retail.models import StockQuant
 
-    on = on or timezone.localdate()
-    drugs = {d.product_id: d for d in Drug.objects.filter(koperasi=koperasi)}
+    qs = (StockQuant.objects.filter(koperasi=koperasi, product__unit=Unit.APOTEK, qty__gt=0)
+          .select_related("product", "lot"))
+    if q:
+        qs = qs.filter(Q(product__name__icontains=q) | Q(lot__lot_number__icontains=q))
+    near = on + dt.timedelta(days=near_days)
+    if status == "kedaluwarsa":
+        qs = qs.filter(lot__expiry_date__lt=on)
+    elif status == "dekat":
+        qs = qs.filter(lot__expiry_date__gte=on, lot__expiry_date__lte=near)
+    elif status == "aman":
+        qs = qs.filter(Q(lot__expiry_date__gt=near) | Q(lot__expiry_date__isnull=True))
+    return qs.order_by(F("lot__expiry_date").asc(nulls_last=True), "product__name", "id")
+
+
+def expiry_rows(koperasi, quants, on: dt.date) -> list[dict]:
+    """Display rows for the given StockQuant rows (one page, or all of them for an export)."""
+    quants = list(quants)
+    drugs = {d.product_id: d for d in Drug.objects.filter(koperasi=koperasi,
+                                                            product_id__in={x.product_id for x in quants})}
     out = []
-    for q in (StockQuant.objects.filter(koperasi=koperasi, product__unit=Unit.APOTEK, qty__gt=0)
-              .select_related("product", "lot").order_by("product__name", "lot__expiry_date")):
-        d = drugs.get(q.product_id)
-        exp = q.lot.expiry_date if q.lot else None
-        out.append({"drug": d, "product": q.product, "lot": q.lot, "expiry": exp,
-                    "days_left": (exp - on).days if exp else None, "qty": q.qty,
-                    "value": (q.product.avg_cost * q.qty).quantize(Decimal("0.01"))})
+    for x in quants:
+        exp = x.lot.expiry_date if x.lot else None
+        out.append({"drug": drugs.get(x.product_id), "product": x.product, "lot": x.lot, "expiry": exp,
+                    "days_left": (exp - on).days if exp else None, "qty": x.qty,
+                    "value": (x.product.avg_cost * x.qty).quantize(Decimal("0.01"))})
     return out
+
+
+def expiry_totals(koperasi, on: dt.date, near_days: int = 90) -> dict:
+    """Counts and value (qty × average cost) of expired and near-expiry batches, for the page header.
+    Grouped per product in SQL (a few hundred products, not one row per batch)."""
+    from kopdes.retail.models import Product, StockQuant
+
+    base = StockQuant.objects.filter(koperasi=koperasi, product__unit=Unit.APOTEK, qty__gt=0)
+    buckets = {"expired": base.filter(lot__expiry_date__lt=on),
+               "near": base.filter(lot__expiry_date__gte=on, lot__expiry_date__lte=on + dt.timedelta(days=near_days)),
+               "all": base}
+    grouped = {k: list(qs.values("product_id").annotate(n=Count("id"), q=Sum("qty"))) for k, qs in buckets.items()}
+    ids = {g["product_id"] for g in grouped["all"]}
+    cost = {p.pk: p.avg_cost for p in Product.objects.filter(koperasi=koperasi, pk__in=ids)}
+    return {k: {"n": sum(g["n"] for g in gs),
+                "value": sum((cost.get(g["product_id"], ZERO) * g["q"] for g in gs), ZERO).quantize(Decimal("0.01"))}
+            for k, gs in grouped.items()}
 
 
 def keras_register(koperasi, date_from: dt.date, date_to: dt.date):

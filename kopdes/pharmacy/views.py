@@ -185,8 +185,12 @@ def expiry(request):
                 return redirect(request.path)
         except DomainError as exc:
             messages.error(request, exc.message)
-    rows = queries.stock_and_expiry(request.koperasi, today)
+    q = request.GET.get("q", "").strip()[:80]
+    status = request.GET.get("status", "")
+    status = status if status in queries.EXPIRY_FILTERS else ""
+    quants = queries.expiry_quants(request.koperasi, today, q=q, status=status, near_days=s.near_expiry_days)
     if request.GET.get("format") in ("xlsx", "pdf"):
+        rows = queries.expiry_rows(request.koperasi, quants, today)
         headers = ["Obat", "Golongan", "Batch", "Kedaluwarsa", "Sisa hari", "Jumlah", "Nilai (Rp)"]
         data = [[r["drug"].name if r["drug"] else r["product"].name,
                  r["drug"].get_drug_class_display() if r["drug"] else "", r["lot"].lot_number if r["lot"] else "",
@@ -196,8 +200,13 @@ def expiry(request):
             return exports.xlsx_response("apotek-stok-kedaluwarsa.xlsx", title, headers, data, subtitle=sub)
         return exports.pdf_table_response("apotek-stok-kedaluwarsa.pdf", title, headers, data, subtitle=sub,
                                           landscape_mode=True)
-    return render(request, "pharmacy/expiry.html", {"rows": rows, "today": today, "settings": s, "form": form,
-                                                    "near_days": s.near_expiry_days})
+    from django.core.paginator import Paginator
+
+    page = Paginator(quants, 50).get_page(request.GET.get("page"))
+    return render(request, "pharmacy/expiry.html", {
+        "rows": queries.expiry_rows(request.koperasi, page.object_list, today), "page": page, "today": today,
+        "settings": s, "form": form, "near_days": s.near_expiry_days, "q": q, "status": status,
+        "totals": queries.expiry_totals(request.koperasi, today, s.near_expiry_days)})
 
 
 # --- prescriptions and dispensing (staff only) ---------------------------------------------------------------

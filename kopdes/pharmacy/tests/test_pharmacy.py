@@ -213,3 +213,37 @@ def test_views_bad_input_messages(koperasi, apoteker, client, make_user):
     client.force_login(ketua)
     assert client.get(reverse("pharmacy:home", kwargs={"slug": s})).status_code == 200
     assert client.get(reverse("pharmacy:keras_register", kwargs={"slug": s})).status_code == 403
+
+
+def test_expiry_page_filters_totals_and_pages(koperasi, apoteker, client):
+    """Most urgent first; status filter and search narrow the list; header totals are qty x avg cost;
+    the list pages by 50 while the Excel export carries every filtered row."""
+    d = drug(koperasi, code="AMX", name="Amoksisilin")
+    stock_in(koperasi, d, "EXP1", 30, qty=10, cost="200", date=TODAY - dt.timedelta(days=60))  # ED 30 days ago
+    stock_in(koperasi, d, "NEAR1", 20, qty=5, cost="200")  # ED in 20 days
+    for i in range(55):
+        stock_in(koperasi, drug(koperasi, code=f"V{i:02}", name=f"Vitamin {i:02}"), f"SAFE{i:02}", 400, qty=1)
+    client.force_login(apoteker)
+    url = reverse("pharmacy:expiry", kwargs={"slug": koperasi.slug})
+    r = client.get(url)
+    rows = r.context["rows"]
+    assert r.context["page"].paginator.count == 57 and len(rows) == 50
+    assert [x["lot"].lot_number for x in rows[:2]] == ["EXP1", "NEAR1"]
+    totals = r.context["totals"]
+    from kopdes.retail.models import Product
+    avg = Product.objects.get(pk=d.product_id).avg_cost
+    assert totals["expired"]["n"] == 1 and totals["expired"]["value"] == (avg * 10).quantize(D("0.01"))
+    assert totals["near"]["n"] == 1 and totals["all"]["n"] == 57
+    r = client.get(url, {"status": "kedaluwarsa"})
+    assert [x["lot"].lot_number for x in r.context["rows"]] == ["EXP1"]
+    assert "EXP1" in r.content.decode() and "SAFE00" not in r.content.decode()
+    assert [x["lot"].lot_number for x in client.get(url, {"status": "dekat"}).context["rows"]] == ["NEAR1"]
+    assert client.get(url, {"status": "aman"}).context["page"].paginator.count == 55
+    assert [x["lot"].lot_number for x in client.get(url, {"q": "safe07"}).context["rows"]] == ["SAFE07"]
+    assert client.get(url, {"page": 2}).context["rows"][-1]["lot"].lot_number == "SAFE54"
+    import io
+
+    from openpyxl import load_workbook
+    wb = load_workbook(io.BytesIO(client.get(url, {"status": "aman", "format": "xlsx"}).content))
+    batches = [c.value for c in wb.active["C"] if c.value and str(c.value).startswith("SAFE")]
+    assert len(batches) == 55
