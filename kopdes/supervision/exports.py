@@ -4,10 +4,11 @@ job with progress, see ``jobs``) and the region report as PDF (from ``RegionStat
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 from decimal import Decimal
 
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from kopdes.core.money import format_rupiah
 
@@ -23,6 +24,18 @@ _VALUES = ("region_code", "koperasi__name", "koperasi__status", "koperasi__forma
            "revenue", "result", "health_score", "health_class", "warning_detail", "last_rat_date", "as_of")
 
 
+def _in_indonesian(fn):
+    """Official documents speak Bahasa Indonesia whatever the reader's UI language (labels are lazy)."""
+
+    @functools.wraps(fn)
+    def wrapped(*args, **kwargs):
+        with translation.override("id"):
+            return fn(*args, **kwargs)
+
+    return wrapped
+
+
+@_in_indonesian
 def coop_workbook(qs, *, progress=None, every: int = 2000) -> bytes:
     """The cooperative table (a ``CoopSnapshot`` queryset, already filtered and sorted) as an .xlsx file.
 
@@ -36,7 +49,7 @@ def coop_workbook(qs, *, progress=None, every: int = 2000) -> bytes:
     n = 0
     for r in qs.values_list(*_VALUES).iterator(chunk_size=5000):
         r = list(r)
-        r[3] = STAGE_LABELS.get(r[3] or 0)
+        r[3] = str(STAGE_LABELS.get(r[3] or 0))
         for i in (5, 6, 7, 8, 10, 11, 12, 13):
             r[i] = float(r[i] or 0)
         r[9] = float(r[9]) if r[9] is not None else None
@@ -64,6 +77,7 @@ def _p(n: int, of: int) -> str:
     return f"{(Decimal(n * 100) / of).quantize(Decimal('0.1'))}".replace(".", ",") + "%"
 
 
+@_in_indonesian
 def region_pdf(ctx: dict, title: str, *, today: dt.date | None = None) -> bytes:
     """The region report (what the region page shows) as an A4 PDF: villages and formation stages, legal
     milestones, health classes, early warnings, financial totals and the table per child region."""
@@ -106,7 +120,7 @@ def region_pdf(ctx: dict, title: str, *, today: dt.date | None = None) -> bytes:
     side = Table([[table(health, [45 * mm, 22 * mm])], [Spacer(1, 3 * mm)], [table(warns, [60 * mm, 22 * mm])]])
     story += [Table([[table(stages, [50 * mm, 22 * mm, 18 * mm]), side]], style=[("VALIGN", (0, 0), (-1, -1), "TOP")]),
               Spacer(1, 4 * mm)]
-    story.append(table([["Tonggak legalitas", "Desa", "%"]] + [[label, _n(n), _p(n, villages)]
+    story.append(table([["Tonggak legalitas", "Desa", "%"]] + [[str(label), _n(n), _p(n, villages)]
                                                                for _k, label, n, _pc in ctx["milestones"]],
                        [60 * mm, 25 * mm, 20 * mm]))
     story.append(Spacer(1, 4 * mm))

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from django import forms
 from django.forms import formset_factory
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kopdes.core.models import Koperasi
 
@@ -56,9 +58,9 @@ class FormationForm(_Bootstrap, forms.ModelForm):
 
 
 class EvidenceForm(_Bootstrap, forms.Form):
-    milestone = forms.ChoiceField(label="Tahapan", choices=[*MILESTONES, ("bangunan", "Bangunan/gerai"),
-                                                            ("unit", "Unit usaha")])
-    file = forms.FileField(label="Berkas (PDF/JPG/PNG, maks. 5 MB)")
+    milestone = forms.ChoiceField(label=_("Tahapan"), choices=[*MILESTONES, ("bangunan", _("Bangunan/gerai")),
+                                                            ("unit", _("Unit usaha"))])
+    file = forms.FileField(label=_("Berkas (PDF/JPG/PNG, maks. 5 MB)"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -67,7 +69,7 @@ class EvidenceForm(_Bootstrap, forms.Form):
 
 
 class ImportForm(_Bootstrap, forms.Form):
-    file = forms.FileField(label="Berkas Excel (.xlsx)")
+    file = forms.FileField(label=_("Berkas Excel (.xlsx)"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -75,9 +77,9 @@ class ImportForm(_Bootstrap, forms.Form):
 
 
 class VisitForm(_Bootstrap, forms.Form):
-    date = forms.DateField(label="Tanggal kunjungan", widget=DATE)
-    purpose = forms.CharField(label="Tujuan", max_length=200, required=False)
-    summary = forms.CharField(label="Ringkasan", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    date = forms.DateField(label=_("Tanggal kunjungan"), widget=DATE)
+    purpose = forms.CharField(label=pgettext_lazy("tujuan kunjungan", "Tujuan"), max_length=200, required=False)
+    summary = forms.CharField(label=_("Ringkasan"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -85,15 +87,15 @@ class VisitForm(_Bootstrap, forms.Form):
 
 
 class FindingForm(_Bootstrap, forms.Form):
-    area = forms.ChoiceField(label="Aspek", choices=[("", "—"), *VisitArea.choices], required=False)
-    indicator = forms.CharField(label="Indikator", max_length=200, required=False)
-    procedure = forms.CharField(label="Prosedur", max_length=200, required=False)
-    evidence = forms.CharField(label="Bukti", max_length=300, required=False)
-    rating = forms.ChoiceField(label="Penilaian", choices=[("", "—"), *Rating.choices], required=False)
-    finding = forms.CharField(label="Temuan", required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    recommendation = forms.CharField(label="Rekomendasi", required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    responsible = forms.CharField(label="Penanggung jawab", max_length=120, required=False)
-    deadline = forms.DateField(label="Batas waktu", required=False, widget=DATE)
+    area = forms.ChoiceField(label=_("Aspek"), choices=[("", "—"), *VisitArea.choices], required=False)
+    indicator = forms.CharField(label=_("Indikator"), max_length=200, required=False)
+    procedure = forms.CharField(label=_("Prosedur"), max_length=200, required=False)
+    evidence = forms.CharField(label=pgettext_lazy("bukti pemeriksaan", "Bukti"), max_length=300, required=False)
+    rating = forms.ChoiceField(label=_("Penilaian"), choices=[("", "—"), *Rating.choices], required=False)
+    finding = forms.CharField(label=_("Temuan"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    recommendation = forms.CharField(label=_("Rekomendasi"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    responsible = forms.CharField(label=_("Penanggung jawab"), max_length=120, required=False)
+    deadline = forms.DateField(label=_("Batas waktu"), required=False, widget=DATE)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -104,8 +106,8 @@ FindingFormSet = formset_factory(FindingForm, extra=4, max_num=20)
 
 
 class FollowUpForm(_Bootstrap, forms.Form):
-    follow_up = forms.ChoiceField(label="Tindak lanjut", choices=FollowUp.choices)
-    follow_up_note = forms.CharField(label="Catatan", max_length=300, required=False)
+    follow_up = forms.ChoiceField(label=_("Tindak lanjut"), choices=FollowUp.choices)
+    follow_up_note = forms.CharField(label=_("Catatan"), max_length=300, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -113,7 +115,7 @@ class FollowUpForm(_Bootstrap, forms.Form):
 
 
 class GovernanceForm(_Bootstrap, forms.Form):
-    year = forms.IntegerField(label="Tahun", min_value=2024, max_value=2100)
+    year = forms.IntegerField(label=_("Tahun"), min_value=2024, max_value=2100)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -121,16 +123,16 @@ class GovernanceForm(_Bootstrap, forms.Form):
             self.fields[f"score_{key}"] = forms.TypedChoiceField(
                 label=label, required=False, coerce=int, empty_value=None,
                 choices=[("", "—"), (4, "4 — baik"), (3, "3 — cukup"), (2, "2 — kurang"), (1, "1 — buruk")])
-            self.fields[f"note_{key}"] = forms.CharField(label="Catatan", required=False, max_length=300)
+            self.fields[f"note_{key}"] = forms.CharField(label=_("Catatan"), required=False, max_length=300)
         self._style()
 
 
 class RatForm(_Bootstrap, forms.Form):
-    fiscal_year = forms.IntegerField(label="Tahun buku", min_value=2024, max_value=2100)
-    held_on = forms.DateField(label="Tanggal RAT", widget=DATE)
-    attendance = forms.IntegerField(label="Anggota hadir", min_value=0, required=False)
-    accounts_approved = forms.BooleanField(label="Laporan keuangan disahkan", required=False, initial=True)
-    note = forms.CharField(label="Catatan", max_length=300, required=False)
+    fiscal_year = forms.IntegerField(label=_("Tahun buku"), min_value=2024, max_value=2100)
+    held_on = forms.DateField(label=_("Tanggal RAT"), widget=DATE)
+    attendance = forms.IntegerField(label=_("Anggota hadir"), min_value=0, required=False)
+    accounts_approved = forms.BooleanField(label=_("Laporan keuangan disahkan"), required=False, initial=True)
+    note = forms.CharField(label=_("Catatan"), max_length=300, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

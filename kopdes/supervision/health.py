@@ -15,6 +15,8 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils.translation import gettext_lazy as _
+
 DEFAULT_CONFIG: dict = {
     "weights": {"tata_kelola": 30, "profil_risiko": 15, "kinerja_keuangan": 40, "permodalan": 15},
     # bands: list of [upper_or_lower_bound, score]; "lower_better" means value <= bound gets the score
@@ -38,10 +40,10 @@ DEFAULT_CONFIG: dict = {
 }
 
 ASPECT_LABELS = {
-    "tata_kelola": "Tata kelola",
-    "profil_risiko": "Profil risiko",
-    "kinerja_keuangan": "Kinerja keuangan",
-    "permodalan": "Permodalan",
+    "tata_kelola": _("Tata kelola"),
+    "profil_risiko": _("Profil risiko"),
+    "kinerja_keuangan": _("Kinerja keuangan"),
+    "permodalan": _("Permodalan"),
 }
 
 

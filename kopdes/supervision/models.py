@@ -18,6 +18,8 @@ Tables
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.db import models
@@ -34,35 +36,35 @@ MONEY = {"max_digits": 18, "decimal_places": 2}
 # --- formation ----------------------------------------------------------------------------------------------
 
 #: the legal/administrative milestones, in the order they must happen (dates may not go backwards)
-MILESTONES: list[tuple[str, str]] = [
-    ("sosialisasi", "Sosialisasi"),
-    ("musdesus", "Musyawarah desa khusus"),
-    ("rapat_pendirian", "Rapat pendirian"),
-    ("akta", "Akta notaris"),
-    ("ahu", "SK badan hukum (AHU)"),
-    ("nib", "NIB (OSS)"),
-    ("npwp", "NPWP"),
-    ("rekening", "Rekening bank"),
+MILESTONES: list[tuple[str, Any]] = [
+    ("sosialisasi", _("Sosialisasi")),
+    ("musdesus", _("Musyawarah desa khusus")),
+    ("rapat_pendirian", _("Rapat pendirian")),
+    ("akta", _("Akta notaris")),
+    ("ahu", _("SK badan hukum (AHU)")),
+    ("nib", _("NIB (OSS)")),
+    ("npwp", _("NPWP")),
+    ("rekening", _("Rekening bank")),
 ]
 MILESTONE_KEYS = [k for k, _l in MILESTONES]
 MILESTONE_LABELS = dict(MILESTONES)
 
 #: stage = number of consecutive milestones done; 9 = all done and at least one unit operational
-STAGES: list[tuple[int, str]] = [
-    (0, "Belum mulai"),
-    (1, "Sosialisasi"),
-    (2, "Musdesus"),
-    (3, "Rapat pendirian"),
-    (4, "Akta notaris"),
-    (5, "Badan hukum (AHU)"),
-    (6, "NIB"),
-    (7, "NPWP"),
-    (8, "Rekening bank"),
-    (9, "Beroperasi"),
+STAGES: list[tuple[int, Any]] = [
+    (0, _("Belum mulai")),
+    (1, _("Sosialisasi")),
+    (2, _("Musdesus")),
+    (3, _("Rapat pendirian")),
+    (4, _("Akta notaris")),
+    (5, _("Badan hukum (AHU)")),
+    (6, _("NIB")),
+    (7, _("NPWP")),
+    (8, _("Rekening bank")),
+    (9, _("Beroperasi")),
 ]
 STAGE_LABELS = dict(STAGES)
 #: what a village at stage k is waiting for
-NEXT_STEP = {i: (MILESTONES[i][1] if i < len(MILESTONES) else "Unit usaha beroperasi") for i in range(9)}
+NEXT_STEP = {i: (MILESTONES[i][1] if i < len(MILESTONES) else _("Unit usaha beroperasi")) for i in range(9)}
 
 
 class BuildingStatus(models.TextChoices):

@@ -113,7 +113,7 @@ def region(request: HttpRequest, code: str = "") -> HttpResponse:
     ctx["crumbs"] = [c for c in queries.breadcrumbs(code) if covers(scope_of(request.user), c[0])]
     ctx["chart"] = {
         "months": ctx["months"],
-        "series": [{"label": MILESTONE_LABELS[k], "data": v} for k, v in ctx["series"].items()],
+        "series": [{"label": str(MILESTONE_LABELS[k]), "data": v} for k, v in ctx["series"].items()],
         "health": {"labels": [str(h[1]) for h in ctx["health"]], "data": [h[2] for h in ctx["health"]]},
         "problems": {"labels": [str(w[1]) for w in ctx["warnings"]], "data": [w[2] for w in ctx["warnings"]]},
     }

@@ -116,5 +116,9 @@ def test_region_dashboard_in_english(db, simulated, dinas_sumsel, client_as):
     assert "Formation progress" in html and "Health classes" in html and "Top problems" in html
     assert "Cooperative table" in html and "By Regency/City" in html
     assert "Perkembangan pembentukan" not in html
+    # formation stages and legal milestones are labels from code, translated too
+    assert "Founding meeting" in html and "Legal entity decree (AHU)" in html and "Rapat pendirian" not in html
+    pdf = c.get("/pengawasan/?format=pdf")  # the official report stays in Bahasa Indonesia
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
     c.cookies["django_language"] = "id"
     assert "Perkembangan pembentukan" in c.get("/pengawasan/").content.decode()
