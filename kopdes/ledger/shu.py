@@ -220,18 +220,11 @@ def member_shu(koperasi: Koperasi, year: int, member_id: int) -> dict | None:
 
 
 def member_name(koperasi: Koperasi, member_id: int) -> str:
-    """The member's name from the members app when it is installed (built in parallel), else the id."""
-    try:
-        from kopdes.members.models import Member  # noqa: PLC0415
-    except Exception:  # noqa: BLE001
-        return f"Anggota #{member_id}"
-    try:
-        m = Member.objects.filter(koperasi=koperasi, pk=member_id).first()
-    except Exception:  # noqa: BLE001
-        m = None
-    if m is None:
-        return f"Anggota #{member_id}"
-    return getattr(m, "name", None) or getattr(m, "full_name", None) or str(m)
+    """"<nomor anggota> <nama>" as the cooperative knows the member (never the database id)."""
+    from kopdes.members.models import Member  # noqa: PLC0415 - ledger is imported before members
+
+    m = Member.objects.filter(koperasi=koperasi, pk=member_id).only("number", "name").first()
+    return f"{m.number} {m.name}" if m else f"Anggota #{member_id}"
 
 
 def slip_pdf(koperasi: Koperasi, year: int, member_id: int) -> bytes:
@@ -251,7 +244,7 @@ def slip_pdf(koperasi: Koperasi, year: int, member_id: int) -> bytes:
     doc = SimpleDocTemplate(out, pagesize=A5, leftMargin=12 * mm, rightMargin=12 * mm, topMargin=12 * mm,
                             bottomMargin=12 * mm, title=f"Slip SHU {year}")
     rows = [
-        ["Anggota", f"{member_name(koperasi, member_id)} (no. {member_id})"],
+        ["Anggota", member_name(koperasi, member_id)],
         ["Tahun buku", str(year)],
         ["Rata-rata simpanan pokok + wajib", format_rupiah(data["capital_avg"])],
         ["Transaksi dengan koperasi", format_rupiah(data["transactions"])],
