@@ -237,6 +237,9 @@ def test_expiry_page_filters_totals_and_pages(koperasi, apoteker, client):
     r = client.get(url, {"status": "kedaluwarsa"})
     assert [x["lot"].lot_number for x in r.context["rows"]] == ["EXP1"]
     assert "EXP1" in r.content.decode() and "SAFE00" not in r.content.decode()
+    client.cookies["django_language"] = "en"
+    assert "Expired" in client.get(url, {"status": "kedaluwarsa"}).content.decode()
+    client.cookies["django_language"] = "id"
     assert [x["lot"].lot_number for x in client.get(url, {"status": "dekat"}).context["rows"]] == ["NEAR1"]
     assert client.get(url, {"status": "aman"}).context["page"].paginator.count == 55
     assert [x["lot"].lot_number for x in client.get(url, {"q": "safe07"}).context["rows"]] == ["SAFE07"]
