@@ -4,7 +4,9 @@
    CSRF like the browser) against threaded Django WSGI worker processes started for it; the load comes from
    this (second) process on loopback. Bounded: ``RETAIL_BENCH_SALES`` sales per cashier (default 40).
    Prints the number of SQL statements per sale (the service alone, and the whole HTTP request), p50/p95/max
-   latency and sales/second for 1 cashier and for N concurrent cashiers; every 10th sale is sent twice with the
+   latency and sales/second for 1 cashier, for N concurrent cashiers in a closed loop (no pause between sales:
+   the saturation figure) and for N cashiers each starting a sale every ``RETAIL_BENCH_PACE`` s (default 3: a
+   realistic, busy till); every 10th sale is sent twice with the
    same client id (a retry) and must be recorded once. Checks afterwards: sales recorded once each, receipt
    numbers unique, no negative stock, stock moves = sold quantities, cash = sales, inventory = valuation.
 2. Stock valuation for 5,000 products: valuation per inventory account from the move ledger, per-product
@@ -35,6 +37,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 CASHIERS = int(os.environ.get("RETAIL_BENCH_CASHIERS", "20"))
 SALES_EACH = int(os.environ.get("RETAIL_BENCH_SALES", "40"))
+#: the paced run: each cashier starts a sale every PACE seconds (scanning 5 items and taking cash in 3 s is
+#: faster than any real till, so this is a pessimistic busy market day), PACED_SALES sales each
+PACE = float(os.environ.get("RETAIL_BENCH_PACE", "3"))
+PACED_SALES = int(os.environ.get("RETAIL_BENCH_PACED_SALES", "15"))
 N_PRODUCTS = int(os.environ.get("RETAIL_BENCH_PRODUCTS", "5000"))
 #: server worker processes (threaded each, sharing the port with SO_REUSEPORT), as gunicorn would run
 WORKERS = int(os.environ.get("RETAIL_BENCH_WORKERS", str(min(4, os.cpu_count() or 1))))
@@ -186,7 +192,9 @@ def child() -> None:
                 time.sleep(0.1)
         path = f"/k/{k.slug}/gerai/kasir/bayar/"
 
-        def run_load(n_cashiers: int, sales_each: int):
+        def run_load(n_cashiers: int, sales_each: int, pace: float | None = None):
+            """Closed loop (next sale as soon as the last answered) or, with ``pace``, each cashier starts a
+            sale every ``pace`` seconds (start times staggered) like a busy till, waiting if the server is late."""
             latencies: list[float] = []
             errors: list[str] = []
             replays: list[int] = []
@@ -199,7 +207,10 @@ def child() -> None:
                 conn = _Conn("127.0.0.1", port, timeout=60)
                 body = None
                 barrier.wait()
+                start = time.perf_counter() + (pace or 0) * i / n_cashiers
                 for _n in range(sales_each):
+                    if pace:
+                        time.sleep(max(0.0, start + _n * pace - time.perf_counter()))
                     if _n % 10 == 9 and body is not None:
                         pass  # a retry: the previous sale sent again with the same client id
                     else:
@@ -241,6 +252,7 @@ def child() -> None:
 
         base_lat, base_err, base_el, base_rep = run_load(1, 30)
         latencies, errors, elapsed, replayed = run_load(CASHIERS, SALES_EACH)
+        paced_lat, paced_err, paced_el, paced_rep = run_load(CASHIERS, PACED_SALES, pace=PACE)
     finally:
         for server in servers:
             server.terminate()
@@ -257,12 +269,18 @@ def child() -> None:
         print(f"    latency p50 {statistics.median(latencies):7.1f} ms   p95 {_pct(latencies, 95):7.1f} ms   "
               f"max {max(latencies):7.1f} ms")
         print(f"    throughput {n / elapsed:7.1f} sales/s   ({elapsed:.1f} s wall)")
+    if paced_lat:
+        print(f"  POS checkout, {CASHIERS} cashiers each starting a 5-line sale every {PACE:g} s "
+              f"({CASHIERS / PACE:.1f} sales/s offered):")
+        print(f"    latency p50 {statistics.median(paced_lat):7.1f} ms   p95 {_pct(paced_lat, 95):7.1f} ms   "
+              f"max {max(paced_lat):7.1f} ms   ({len(paced_lat)} ok incl. {paced_rep} retries replayed, "
+              f"{len(paced_err)} errors)")
     from django.db.models import Sum
 
     from kopdes.retail.models import SaleLine, StockMove, StockQuant
 
     recorded = Sale.objects.filter(koperasi=k).count()
-    expected = n - replayed + len(base_lat) - base_rep + 2  # + the two probe sales
+    expected = n - replayed + len(base_lat) - base_rep + len(paced_lat) - paced_rep + 2  # + the two probe sales
     sold_value = sum(s.total for s in Sale.objects.filter(koperasi=k).only("total"))
     numbers = Sale.objects.filter(koperasi=k).values("number").distinct().count()
     sold_qty = SaleLine.objects.filter(koperasi=k).aggregate(s=Sum("base_qty"))["s"]
