@@ -92,4 +92,10 @@ def check_integrity(koperasi=None) -> list[str]:
         problems.append(f"month snapshots differ from lines in {len(keys)} places")
         for key in sorted(keys, key=str)[:20]:
             problems.append(f"  snapshot {key}: lines {actual.get(key)} stored {stored.get(key)}")
+    from django.apps import apps  # noqa: PLC0415
+
+    if apps.is_installed("kopdes.savings"):  # passbooks are subsidiary ledgers of 3101/3102/2101
+        from kopdes.savings.services import reconcile_with_ledger  # noqa: PLC0415
+
+        problems += reconcile_with_ledger(koperasi)[:50]
     return problems

@@ -199,6 +199,10 @@ def pay_out(alloc: ShuAllocation, *, mode: str, date: dt.date, cash_account: str
     entry = post(alloc.koperasi, date=date, memo=f"Pembayaran SHU tahun buku {alloc.year} "
                  f"({'tunai' if mode == 'cash' else 'ke simpanan sukarela'})", lines=lines,
                  source="ledger.ShuPayout", source_id=str(alloc.year), by=by)
+    if mode == "sukarela":  # the member's passbook shows it too (and the counter can pay it out)
+        from kopdes.savings.services import record_shu_credits  # noqa: PLC0415 - savings builds on the ledger
+
+        record_shu_credits(alloc.koperasi, entry, {s.member_id: s.total for s in shares}, date=date, year=alloc.year)
     alloc.payout_entry = entry
     alloc.payout_mode = mode
     alloc.status = ShuAllocation.Status.PAID

@@ -51,6 +51,7 @@ class TxType(models.TextChoices):
     JASA = "jasa", _("Jasa simpanan")
     PAJAK = "pajak", _("Pajak atas jasa")
     PENUTUPAN = "penutupan", _("Penutupan (anggota keluar)")
+    SHU = "shu", _("SHU ke simpanan sukarela")
 
 
 class SavingsSettings(TenantModel):

@@ -535,6 +535,49 @@ def run_jasa(koperasi: Koperasi, period: dt.date, *, by: User | None = None) -> 
     return run, True
 
 
+def record_shu_credits(koperasi: Koperasi, entry, credits: dict[int, Decimal], *, date: dt.date, year: int) -> int:
+    """Passbook rows for SHU credited to simpanan sukarela by the ledger's SHU payout (the journal is already
+    posted: Dr 2121 / Cr 2101 per member). Keeps passbook = ledger member lines; returns rows written."""
+    known = set(Member.objects.filter(koperasi=koperasi, pk__in=credits).values_list("pk", flat=True))
+    rows = [SavingsTransaction(koperasi=koperasi, member_id=mid, kind=Kind.SUKARELA, type=TxType.SHU, date=date,
+                               amount=amount, method="internal", memo=f"SHU tahun buku {year}",
+                               entry_id=entry.pk, entry_number=_ref(entry))
+            for mid, amount in sorted(credits.items()) if mid in known and amount > 0]
+    with audit.bulk_mode():
+        SavingsTransaction.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
+
+
+def reconcile_with_ledger(koperasi: Koperasi | None = None) -> list[str]:
+    """Passbook (SavingsTransaction) = ledger member lines on 3101/3102/2101, per member and kind; and no line on
+    those accounts without a member. Run by ``check_integrity`` / ``kopdes ledger-check``."""
+    from kopdes.ledger.models import JournalLine
+
+    accounts = {str(k): a for k, a in KIND_ACCOUNT.items()}
+    tx = SavingsTransaction.objects.all()
+    lines = JournalLine.objects.filter(entry__status="posted", account__code__in=accounts.values())
+    if koperasi is not None:
+        tx, lines = tx.filter(koperasi=koperasi), lines.filter(koperasi=koperasi)
+    book: dict[tuple, Decimal] = defaultdict(lambda: ZERO)
+    for r in tx.values("koperasi_id", "member_id", "kind").annotate(s=Sum("amount")).order_by():
+        book[(r["koperasi_id"], r["member_id"], accounts[r["kind"]])] += r["s"] or ZERO
+    ledger: dict[tuple, Decimal] = defaultdict(lambda: ZERO)
+    problems = []
+    for r in (lines.values("koperasi_id", "member_id", "account__code").annotate(c=Sum("credit"), d=Sum("debit"))
+              .order_by()):
+        if r["member_id"] is None:
+            problems.append(f"koperasi {r['koperasi_id']}: {r['account__code']} has lines without a member")
+            continue
+        ledger[(r["koperasi_id"], r["member_id"], r["account__code"])] += (r["c"] or ZERO) - (r["d"] or ZERO)
+    # member ids the registry knows (ledger-only tests and imports may carry bare ids; those are not passbooks)
+    members = set(Member.objects.filter(pk__in={k[1] for k in ledger}).values_list("koperasi_id", "pk"))
+    for key in sorted(book.keys() | {k for k in ledger if (k[0], k[1]) in members}):
+        if abs(book.get(key, ZERO) - ledger.get(key, ZERO)) >= Decimal("0.005"):
+            problems.append(f"koperasi {key[0]} member {key[1]} account {key[2]}: passbook {book.get(key, ZERO)} "
+                            f"!= ledger {ledger.get(key, ZERO)}")
+    return problems
+
+
 # --- exit ----------------------------------------------------------------------------------------------------
 
 @transaction.atomic

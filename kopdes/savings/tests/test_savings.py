@@ -213,3 +213,31 @@ def test_exit_debts_exceed_savings(koperasi):
         unregister_debt_provider("test")
     assert st.offset_total == D("50000") and st.net_refund == 0 and st.debt_total == D("80000")
     assert st.is_paid
+
+
+def test_shu_credited_to_sukarela_reaches_the_passbook_and_reconciles(koperasi):
+    """The ledger's SHU payout to simpanan sukarela (Dr 2121 / Cr 2101 per member) writes passbook rows, so the
+    member sees it and can withdraw it; a 2101 member line without a passbook row is reported by ledger-check."""
+    from kopdes.ledger.integrity import check_integrity
+    from kopdes.ledger.services import Line, post
+
+    a, b = new_active_member(koperasi), new_active_member(koperasi)
+    s.deposit(a, "sukarela", D("20000"))
+    assert s.reconcile_with_ledger(koperasi) == [] and check_integrity(koperasi) == []
+    day = timezone.localdate()
+    entry = post(koperasi, date=day, memo="Pembayaran SHU tahun buku 2025 (ke simpanan sukarela)",
+                 source="ledger.ShuPayout", source_id="2025", lines=[
+                     Line("2121", debit=D("125000.50"), member_id=a.pk), Line("2121", debit=D("80000"), member_id=b.pk),
+                     Line("2101", credit=D("125000.50"), member_id=a.pk),
+                     Line("2101", credit=D("80000"), member_id=b.pk)])
+    problems = s.reconcile_with_ledger(koperasi)
+    assert len(problems) == 2 and f"member {a.pk} account 2101: passbook 20000" in problems[0]
+    assert any("passbook" in p for p in check_integrity(koperasi))
+    assert s.record_shu_credits(koperasi, entry, {a.pk: D("125000.50"), b.pk: D("80000"), 999999: D("1")},
+                                date=day, year=2025) == 2  # an unknown member id writes nothing
+    assert s.reconcile_with_ledger(koperasi) == [] and check_integrity(koperasi) == []
+    assert _statement_matches_ledger(a)["sukarela"] == D("145000.50")
+    row = SavingsTransaction.objects.get(member=b, type="shu")
+    assert row.amount == D("80000") and row.entry_id == entry.pk and row.memo == "SHU tahun buku 2025"
+    s.withdraw(b, "sukarela", D("70000"))  # the SHU can be taken out at the counter (minimum balance 10.000)
+    _statement_matches_ledger(b)
