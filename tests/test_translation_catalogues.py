@@ -33,7 +33,7 @@ SYNONYMS = {
     "Transaksi terakhir", "Tunggakan simpanan wajib", "Tunggakan wajib", "Uang dihitung (Rp)", "Wajib",
     "anggota", "asal", "barang", "berlaku mulai", "catatan", "dasar keputusan", "hapus", "jenis", "jumlah",
     "keterangan", "komoditas", "nama notaris", "nomor HP", "simpanan pokok", "tanggal RAT", "tanggal terbit",
-    "transaksi", "ubah", "umum",
+    "transaksi", "ubah", "umum", "Tanggal RAT", "Tempat",
 }
 
 

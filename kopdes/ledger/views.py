@@ -14,6 +14,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kopdes.core.access import tenant_view
 from kopdes.core.errors import DomainError
@@ -106,12 +107,12 @@ def home(request):
 
 
 class AccountForm(forms.Form):
-    code = forms.CharField(label="Kode", max_length=12)
-    name = forms.CharField(label="Nama akun", max_length=150)
-    type = forms.ChoiceField(label="Jenis", choices=AccountType.choices)
-    segment = forms.ChoiceField(label="Segmen", choices=Account.Segment.choices, required=False)
-    is_cash = forms.BooleanField(label="Akun kas/bank", required=False)
-    is_contra = forms.BooleanField(label="Akun lawan (kontra)", required=False)
+    code = forms.CharField(label=gettext_lazy("Kode"), max_length=12)
+    name = forms.CharField(label=gettext_lazy("Nama akun"), max_length=150)
+    type = forms.ChoiceField(label=gettext_lazy("Jenis"), choices=AccountType.choices)
+    segment = forms.ChoiceField(label=gettext_lazy("Segmen"), choices=Account.Segment.choices, required=False)
+    is_cash = forms.BooleanField(label=gettext_lazy("Akun kas/bank"), required=False)
+    is_contra = forms.BooleanField(label=gettext_lazy("Akun lawan (kontra)"), required=False)
 
 
 @tenant_view(**WRITE)
@@ -461,15 +462,15 @@ def shu_slip(request, year: int, member_id: int):
 
 
 class MeetingForm(forms.Form):
-    year = forms.IntegerField(label="Tahun buku yang dibahas")
-    date = forms.DateField(label="Tanggal RAT", widget=forms.DateInput(attrs={"type": "date"}))
-    place = forms.CharField(label="Tempat", required=False)
-    members_total = forms.IntegerField(label="Jumlah anggota", min_value=1)
-    attendance = forms.IntegerField(label="Jumlah hadir", min_value=0)
-    quorum_pct = forms.DecimalField(label="Kuorum (%)", initial=Decimal("50"))
-    statements_approved = forms.BooleanField(label="Laporan keuangan disahkan", required=False)
-    shu_approved = forms.BooleanField(label="Pembagian SHU disetujui", required=False)
-    decisions = forms.CharField(label="Keputusan", widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    year = forms.IntegerField(label=gettext_lazy("Tahun buku yang dibahas"))
+    date = forms.DateField(label=gettext_lazy("Tanggal RAT"), widget=forms.DateInput(attrs={"type": "date"}))
+    place = forms.CharField(label=gettext_lazy("Tempat"), required=False)
+    members_total = forms.IntegerField(label=gettext_lazy("Jumlah anggota"), min_value=1)
+    attendance = forms.IntegerField(label=gettext_lazy("Jumlah hadir"), min_value=0)
+    quorum_pct = forms.DecimalField(label=gettext_lazy("Kuorum (%)"), initial=Decimal("50"))
+    statements_approved = forms.BooleanField(label=gettext_lazy("Laporan keuangan disahkan"), required=False)
+    shu_approved = forms.BooleanField(label=gettext_lazy("Pembagian SHU disetujui"), required=False)
+    decisions = forms.CharField(label=gettext_lazy("Keputusan"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
 
 
 @tenant_view(**WRITE)
