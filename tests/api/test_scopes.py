@@ -114,3 +114,33 @@ def test_member_token_sees_own_shu_as_in_the_ledger(world, api, koperasi):
     assert row == {"year": 2025, "total": "200000.00", "jasa_modal": "75000.00", "jasa_usaha": "125000.00",
                    "capital_avg": "100000.00", "transactions": "200000.00", "status": "posted"}
     assert member_balance(koperasi, "2121", world["me"].pk) == 200000
+
+
+def test_member_token_sees_own_purchases_only(world, api, koperasi):
+    """Monthly totals per unit, net of returns; the neighbour's purchases never show."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from kopdes.core.models import Role
+    from kopdes.core.services import assign_role, create_user
+    from kopdes.retail import pos, services
+    from kopdes.retail.models import Product, Supplier
+
+    cashier = create_user(username="kasir-api", password="x-2026-kasir")
+
+    assign_role(cashier, Role.OPERATOR, koperasi=koperasi, unit="sembako")
+    beras = Product.objects.create(koperasi=koperasi, code="BRS5", name="Beras 5 kg", member_price=Decimal("70000"),
+                                   public_price=Decimal("75000"))
+    services.receive_goods(koperasi, supplier=Supplier.objects.create(koperasi=koperasi, name="Bulog"),
+                           location=services.default_location(koperasi), date=dt.date.today(),
+                           lines=[{"product_id": beras.pk, "qty": "20", "unit_cost": "65000"}])
+    shift = pos.open_shift(koperasi, cashier=cashier, location=services.default_location(koperasi), opening_float=0)
+    for who, qty, key in ((world["me"], "2", "s1"), (world["me"], "1", "s2"), (world["neighbour"], "5", "s3")):
+        pos.checkout(koperasi, client_id=key, shift=shift, member=who.pk, by=cashier,
+                     lines=[{"product_id": beras.pk, "qty": qty}])
+    r = api(world["member_token"]).get("/api/v1/me/member/purchases")
+    assert r.status_code == 200, r.content
+    rows = [x for x in r.json() if x["unit"] == "sembako"]
+    assert rows == [{"unit": "sembako", "month": dt.date.today().replace(day=1).isoformat(), "count": 2,
+                     "total": "210000.00"}]
+    assert api(world["coop_token"]).get("/api/v1/me/member/purchases").status_code == 404

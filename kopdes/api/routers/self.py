@@ -97,3 +97,24 @@ class MyTxFilter(TxFilter, Which):
 def my_transactions(request, f: Query[MyTxFilter]):
     m = _member(request, f.koperasi)
     return paginate(request, transactions_qs(m, f), f, tx_out)
+
+
+class PurchaseMonth(Schema):
+    unit: str = Field(description="sembako (gerai) atau apotek")
+    month: dt.date = Field(description="hari pertama bulan")
+    count: int
+    total: Money = Field(description="belanja bersih setelah retur, Rp")
+
+
+@router.get("/me/member/purchases", response=responses(list[PurchaseMonth]),
+            summary="Belanja saya per bulan (gerai & apotek)")
+def my_purchases(request, w: Query[Which]):
+    """Monthly totals of the member's own purchases, net of returns, newest first: the basis of SHU jasa usaha
+    and what the portal's Belanja page shows."""
+    from kopdes.portal import sources
+
+    m = _member(request, w.koperasi)
+    out = []
+    for unit, rows in (sources.purchases(m) or {}).items():
+        out += [{"unit": unit, "month": r["month"], "count": r["count"], "total": r["total"]} for r in rows or []]
+    return sorted(out, key=lambda r: (r["month"], r["unit"]), reverse=True)
