@@ -154,6 +154,20 @@ def on_hand(koperasi, product: Product, location: Location | None = None, *, sel
 
 
 @transaction.atomic
+
+def _insufficient(product: Product, location: Location, available: Decimal, qty: Decimal,
+                  expired: Decimal) -> DomainError:
+    """The one refusal for a shortfall (single issue and batch issue alike), naming expired stock that is there."""
+    extra_id = f" ({fmt_qty(expired)} {product.base_uom} kedaluwarsa tidak boleh dijual)" if expired > 0 else ""
+    extra_en = f" ({fmt_qty(expired)} {product.base_uom} expired, not sellable)" if expired > 0 else ""
+    return DomainError(
+        f"Stok {product.name} di {location.name} tidak cukup: tersedia {fmt_qty(available)} {product.base_uom}, "
+        f"diminta {fmt_qty(qty)}{extra_id}.",
+        f"Not enough stock of {product.name} at {location.name}: {fmt_qty(available)} {product.base_uom} "
+        f"available, {fmt_qty(qty)} requested{extra_en}.",
+        field="qty", code="insufficient_stock",
+    )
+
 def issue(koperasi, *, product: Product, location: Location, qty, date: dt.date | None = None,
           kind: str = StockMove.Kind.SALE, source: str = "", source_id="", by=None, memo: str = "",
           lot: Lot | None = None, allow_expired: bool = False) -> list[Issued]:
@@ -185,15 +199,7 @@ def issue_locked(koperasi, *, product: Product, location: Location, qty, date: d
     available = sum((q.qty for q in quants), ZERO)
     if available < qty:
         expired = on_hand(koperasi, product, location) - on_hand(koperasi, product, location, sellable_on=date)
-        extra_id = f" ({fmt_qty(expired)} {product.base_uom} kedaluwarsa tidak boleh dijual)" if expired > 0 else ""
-        extra_en = f" ({fmt_qty(expired)} {product.base_uom} expired, not sellable)" if expired > 0 else ""
-        raise DomainError(
-            f"Stok {product.name} di {location.name} tidak cukup: tersedia {fmt_qty(available)} {product.base_uom}, "
-            f"diminta {fmt_qty(qty)}{extra_id}.",
-            f"Not enough stock of {product.name} at {location.name}: {fmt_qty(available)} {product.base_uom} "
-            f"available, {fmt_qty(qty)} requested{extra_en}.",
-            field="qty", code="insufficient_stock",
-        )
+        raise _insufficient(product, location, available, qty, expired)
     out: list[Issued] = []
     remaining = qty
     stock_qty, stock_value = product.stock_qty, product.stock_value
@@ -252,16 +258,7 @@ def issue_many_locked(koperasi, *, location: Location, requests: list[tuple], da
         available = sum((q.qty for q in quants), ZERO)
         if available < qty:
             everything = sum((q.qty for q in by_product[product.pk] if lot is None or q.lot_id == lot.pk), ZERO)
-            expired = everything - available
-            extra_id = f" ({fmt_qty(expired)} {product.base_uom} kedaluwarsa tidak boleh dijual)" if expired > 0 else ""
-            extra_en = f" ({fmt_qty(expired)} {product.base_uom} expired, not sellable)" if expired > 0 else ""
-            raise DomainError(
-                f"Stok {product.name} di {location.name} tidak cukup: tersedia {fmt_qty(available)} "
-                f"{product.base_uom}, diminta {fmt_qty(qty)}{extra_id}.",
-                f"Not enough stock of {product.name} at {location.name}: {fmt_qty(available)} {product.base_uom} "
-                f"available, {fmt_qty(qty)} requested{extra_en}.",
-                field="qty", code="insufficient_stock",
-            )
+            raise _insufficient(product, location, available, qty, everything - available)
         slices: list[Issued] = []
         remaining = qty
         for quant in quants:
