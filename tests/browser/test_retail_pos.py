@@ -4,13 +4,10 @@ stock, the member's purchase history and the ledger all change consistently."""
 from __future__ import annotations
 
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
-from .conftest import login
-
-SHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
+from .conftest import login, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -34,11 +31,7 @@ def test_member_sale_on_a_phone_receipt_and_books_agree(browser, live_server):
                                locale="id-ID")
     page = ctx.new_page()
     page.set_default_timeout(15000)
-    page.goto(f"{live_server.url}/masuk/")
-    page.fill("#id_username", "kasir")
-    page.fill("#id_password", "rahasia-123")
-    page.click("button[type=submit]")
-    page.wait_for_load_state("networkidle")
+    login(page, live_server, "kasir", "rahasia-123")
 
     page.goto(f"{live_server.url}/k/{k.slug}/gerai/kasir/")
     page.fill("#float", "100000")
@@ -71,8 +64,7 @@ def test_member_sale_on_a_phone_receipt_and_books_agree(browser, live_server):
     page.fill("#tendered", "100000")
     page.dispatch_event("#tendered", "input")
     assert page.inner_text("#change") == "Rp4.500"
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / "retail-pos-phone.png"), full_page=True)
+    screenshot(page, "retail-pos-phone")
     page.click("#pay-btn")
     page.wait_for_function("location.pathname.endsWith('/struk/') || !document.querySelector('#error')"
                            " || !document.querySelector('#error').classList.contains('d-none')")
@@ -83,7 +75,7 @@ def test_member_sale_on_a_phone_receipt_and_books_agree(browser, live_server):
     assert "Sutrisno" in page.inner_text("#receipt-member")
     page.emulate_media(media="print")
     assert not page.is_visible("#print-btn")
-    page.screenshot(path=str(SHOTS / "retail-receipt.png"), full_page=True)
+    screenshot(page, "retail-receipt")
     pdf = page.pdf(width="80mm")
     assert pdf[:4] == b"%PDF"
     ctx.close()

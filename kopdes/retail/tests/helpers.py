@@ -78,3 +78,14 @@ def bal(koperasi, code, **kw) -> Decimal:
     from kopdes.ledger.queries import account_balance
 
     return account_balance(koperasi, code, **kw)
+
+
+def books(k) -> tuple:
+    """Everything a refused sale must leave untouched: sales, stock moves, cash/stock/revenue accounts, RDKK
+    redemptions, product stock columns. Compare before and after."""
+    from ..models import FertilizerAllocation, Sale, StockMove
+
+    return (Sale.objects.filter(koperasi=k).count(), StockMove.objects.filter(koperasi=k).count(),
+            bal(k, "1103"), bal(k, "1151"), bal(k, "1153"), bal(k, "4111"), bal(k, "4112"),
+            list(FertilizerAllocation.objects.filter(koperasi=k).values_list("redeemed_kg", flat=True)),
+            list(Product.objects.filter(koperasi=k).order_by("pk").values_list("stock_qty", "stock_value")))

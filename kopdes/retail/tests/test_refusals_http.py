@@ -13,20 +13,13 @@ from django.utils import timezone
 
 from .. import pos, services
 from ..models import FertilizerAllocation, Product, Sale, StockMove
-from .helpers import D, bal, cid, kiosk, member
+from .helpers import D, bal, books, cid, kiosk, member
 
 pytestmark = pytest.mark.django_db
 
 
 def url(name, k, *args):
     return reverse(f"retail:{name}", args=[k.slug, *args])
-
-
-def books(k):
-    return (Sale.objects.filter(koperasi=k).count(), StockMove.objects.filter(koperasi=k).count(),
-            bal(k, "1103"), bal(k, "1151"), bal(k, "1153"), bal(k, "4111"), bal(k, "4112"),
-            list(FertilizerAllocation.objects.filter(koperasi=k).values_list("redeemed_kg", flat=True)),
-            list(Product.objects.filter(koperasi=k).order_by("pk").values_list("stock_qty", "stock_value")))
 
 
 @pytest.fixture

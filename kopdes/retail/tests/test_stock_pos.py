@@ -11,18 +11,11 @@ from kopdes.core.errors import Conflict, DomainError
 from .. import pos, queries, services, stock
 from ..barcodes import is_valid_ean, make_ean13
 from ..catalog import find_by_code, het_in_force, save_product, set_het
-from ..models import FertilizerAllocation, Product, Sale, StockMove, StockQuant
-from .helpers import D, bal, cid, hets, kiosk, member, product
+from ..models import FertilizerAllocation, Product, Sale, StockQuant
+from .helpers import D, bal, books, cid, hets, kiosk, member, product
 
 pytestmark = pytest.mark.django_db
 DAY = dt.date(2026, 2, 3)
-
-
-def snapshot(k):
-    return (StockMove.objects.filter(koperasi=k).count(), Sale.objects.filter(koperasi=k).count(),
-            bal(k, "1103"), bal(k, "1151"), bal(k, "1153"), bal(k, "4111"), bal(k, "4112"),
-            list(FertilizerAllocation.objects.filter(koperasi=k).values_list("redeemed_kg", flat=True)),
-            list(Product.objects.filter(koperasi=k).order_by("pk").values_list("stock_qty", "stock_value")))
 
 
 @pytest.fixture
@@ -162,13 +155,13 @@ def test_duplicate_submission_records_once_and_conflicting_payload_refused(koper
     key = cid()
     lines = [{"product_id": shop["gula"].pk, "qty": "1"}]
     a = sell(koperasi, shop, lines, client_id=key)
-    snap = snapshot(koperasi)
+    snap = books(koperasi)
     b = sell(koperasi, shop, lines, client_id=key)
     assert b["replayed"] and b["sale_id"] == a["sale_id"]
-    assert snapshot(koperasi) == snap
+    assert books(koperasi) == snap
     with pytest.raises(Conflict):
         sell(koperasi, shop, [{"product_id": shop["gula"].pk, "qty": "2"}], client_id=key)
-    assert snapshot(koperasi) == snap
+    assert books(koperasi) == snap
 
 
 def test_closed_shift_refused_and_difference_posted(koperasi, shop):
@@ -176,28 +169,28 @@ def test_closed_shift_refused_and_difference_posted(koperasi, shop):
     closed = pos.close_shift(koperasi, shop["shift"], counted_cash="215000")
     assert closed.expected_cash == D("217500") and closed.difference == D("-2500")
     assert bal(koperasi, "6115") == D("2500") and bal(koperasi, "1103") == D("15000")
-    snap = snapshot(koperasi)
+    snap = books(koperasi)
     with pytest.raises(DomainError) as e:
         sell(koperasi, shop, [{"product_id": shop["gula"].pk, "qty": "1"}])
     assert e.value.code == "shift_closed"
-    assert snapshot(koperasi) == snap
+    assert books(koperasi) == snap
 
 
 def test_negative_stock_refused_nothing_partial(koperasi, shop):
-    snap = snapshot(koperasi)
+    snap = books(koperasi)
     with pytest.raises(DomainError) as e:
         sell(koperasi, shop, [{"product_id": shop["sphp"].pk, "qty": "5"}, {"product_id": shop["gula"].pk, "qty": "11"}])
     assert e.value.code == "insufficient_stock"
-    assert snapshot(koperasi) == snap
+    assert books(koperasi) == snap
 
 
 def test_price_above_het_refused_at_till(koperasi, shop):
-    snap = snapshot(koperasi)
+    snap = books(koperasi)
     with pytest.raises(DomainError) as e:
         sell(koperasi, shop, [{"product_id": shop["lpg"].pk, "qty": "1", "price": "20000"}],
              buyer_nik=member(koperasi, active=False).nik)
     assert e.value.code == "above_het"
-    assert snapshot(koperasi)[:7] == snap[:7]
+    assert books(koperasi)[:7] == snap[:7]
 
 
 def test_fertilizer_quota_rules(koperasi, shop):
@@ -205,23 +198,23 @@ def test_fertilizer_quota_rules(koperasi, shop):
     services.set_allocation(koperasi, member_id=farmer.pk, season="2026-MT1", fertilizer_type="urea",
                             allocated_kg="150", valid_from=dt.date(2026, 1, 1), valid_to=dt.date(2026, 4, 30))
     urea = [{"product_id": shop["urea"].pk, "qty": "100"}]
-    snap = snapshot(koperasi)
+    snap = books(koperasi)
     with pytest.raises(DomainError) as e:  # no member at all
         sell(koperasi, shop, urea)
     assert e.value.code == "not_in_rdkk"
     with pytest.raises(DomainError) as e:  # member not in the RDKK
         sell(koperasi, shop, urea, member=other.pk)
     assert e.value.code == "not_in_rdkk" and other.name in e.value.message_id
-    assert snapshot(koperasi) == snap
+    assert books(koperasi) == snap
     r = sell(koperasi, shop, urea, member=farmer.pk)
     sale = Sale.objects.get(pk=r["sale_id"])
     assert sale.buyer_nik == farmer.nik and sale.total == D("180000")
     assert bal(koperasi, "1153") == D("600000")  # 400 kg @ 1.500 left
-    snap = snapshot(koperasi)
+    snap = books(koperasi)
     with pytest.raises(DomainError) as e:  # 50 kg left
         sell(koperasi, shop, [{"product_id": shop["urea"].pk, "qty": "60"}], member=farmer.pk)
     assert e.value.code == "over_allocation" and "sisa 50 kg" in e.value.message_id
-    assert snapshot(koperasi) == snap
+    assert books(koperasi) == snap
     assert queries.member_fertilizer(koperasi, farmer.pk)[0]["remaining_kg"] == D("50")
     rep = queries.fertilizer_redemptions(koperasi, DAY, DAY)
     assert rep[0]["kg"] == D("100") and rep[0]["allocation__farmer_group"] == "Poktan Sumber Rejeki"
