@@ -16,6 +16,7 @@ from kopdes.core.models import Koperasi
 from . import reports
 from .models import AnnualMeeting, JournalEntry, JournalLine, ShuAllocation
 from .services import year_bounds
+from .shu import member_names
 
 
 @transaction.atomic
@@ -110,8 +111,9 @@ def rat_pack_pdf(koperasi: Koperasi, year: int) -> bytes:
                                                           for p in parts]))
         story.append(Spacer(1, 4 * mm))
     if shares:
+        names = member_names(koperasi, [s["member_id"] for s in shares[:500]])
         story.append(Table([["Anggota", "Rata-rata simpanan", "Transaksi", "Jasa modal", "Jasa usaha", "Jumlah"]] + [
-            [str(s["member_id"]), format_rupiah(s["capital_avg"]), format_rupiah(s["transactions"]),
+            [names[s["member_id"]], format_rupiah(s["capital_avg"]), format_rupiah(s["transactions"]),
              format_rupiah(s["jasa_modal"]), format_rupiah(s["jasa_usaha"]), format_rupiah(s["total"])]
             for s in shares[:500]], repeatRows=1))
     story.append(PageBreak())

@@ -223,12 +223,14 @@ def member_shu(koperasi: Koperasi, year: int, member_id: int) -> dict | None:
             "payout_mode": a.payout_mode, "meeting_date": a.meeting.date if a.meeting_id else None}
 
 
-def member_name(koperasi: Koperasi, member_id: int) -> str:
-    """"<nomor anggota> <nama>" as the cooperative knows the member (never the database id)."""
+def member_names(koperasi: Koperasi, member_ids) -> dict[int, str]:
+    """``{member_id: "<nomor anggota> <nama>"}`` in one query (never the database id on a page or a PDF)."""
     from kopdes.members.models import Member  # noqa: PLC0415 - ledger is imported before members
 
-    m = Member.objects.filter(koperasi=koperasi, pk=member_id).only("number", "name").first()
-    return f"{m.number} {m.name}" if m else f"Anggota #{member_id}"
+    ids = set(member_ids)
+    found = {pk: f"{number} {name}" for pk, number, name in
+             Member.objects.filter(koperasi=koperasi, pk__in=ids).values_list("pk", "number", "name")}
+    return {mid: found.get(mid, f"Anggota #{mid}") for mid in ids}
 
 
 def slip_pdf(koperasi: Koperasi, year: int, member_id: int) -> bytes:
@@ -248,7 +250,7 @@ def slip_pdf(koperasi: Koperasi, year: int, member_id: int) -> bytes:
     doc = SimpleDocTemplate(out, pagesize=A5, leftMargin=12 * mm, rightMargin=12 * mm, topMargin=12 * mm,
                             bottomMargin=12 * mm, title=f"Slip SHU {year}")
     rows = [
-        ["Anggota", member_name(koperasi, member_id)],
+        ["Anggota", member_names(koperasi, [member_id])[member_id]],
         ["Tahun buku", str(year)],
         ["Rata-rata simpanan pokok + wajib", format_rupiah(data["capital_avg"])],
         ["Transaksi dengan koperasi", format_rupiah(data["transactions"])],

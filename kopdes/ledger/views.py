@@ -437,10 +437,12 @@ def shu_page(request):
         except DomainError as exc:
             error = exc.message
     shares = list(alloc.shares.all()) if alloc else (preview or {}).get("shares", [])
+    names = shu.member_names(k, [s["member_id"] if isinstance(s, dict) else s.member_id for s in shares])
     for s in shares:
-        mid = s.member_id if hasattr(s, "member_id") else s["member_id"]
         if isinstance(s, dict):
-            s["name"] = shu.member_name(k, mid)
+            s["name"] = names[s["member_id"]]
+        else:
+            s.name = names[s.member_id]
     return render(request, "ledger/shu.html", {
         "year": year, "alloc": alloc, "preview": preview, "error": error, "shares": shares,
         "parts": alloc.parts if alloc else (preview or {}).get("parts", []),

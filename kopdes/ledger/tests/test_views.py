@@ -290,3 +290,23 @@ def test_pages_in_english(booked, make_user, client_as):
     assert "Year-end closing" in page
     c.cookies[settings.LANGUAGE_COOKIE_NAME] = "id"
     assert '<h1 class="page-title">Akuntansi</h1>' in c.get(url("home", booked)).content.decode()
+
+
+def test_shu_page_and_rat_pack_name_members_by_number_in_one_query(koperasi, make_user, client_as):
+    """Allocated shares are listed as "<nomor anggota> <nama>" (never the database id), with one member lookup
+    however many members; the RAT pack PDF names them the same way."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from kopdes.members.tests.factories import new_active_member
+    from kopdes.portal.tests.test_member_data import pdf_text, shu_2025
+
+    members = [new_active_member(koperasi, name=f"Petani {i}") for i in range(4)]
+    shu_2025(koperasi, {m: ("100000", f"{(i + 1) * 100000}") for i, m in enumerate(members)})
+    c = client_as(make_user("ketua", koperasi=koperasi))
+    with CaptureQueriesContext(connection) as q:
+        html = c.get(f"/k/{koperasi.slug}/akuntansi/shu/?year=2025").content.decode()
+    assert all(f"{m.number} {m.name}" in html for m in members) and "Anggota #" not in html
+    assert sum("members_member" in x["sql"] for x in q.captured_queries) == 1
+    pdf = c.get(f"/k/{koperasi.slug}/akuntansi/rat/2025/bahan.pdf")
+    assert pdf.status_code == 200 and f"{members[0].number} Petani 0" in pdf_text(pdf.content)
