@@ -25,7 +25,9 @@ _VALUES = ("region_code", "koperasi__name", "koperasi__status", "koperasi__forma
 
 
 def _in_indonesian(fn):
-    """Official documents speak Bahasa Indonesia whatever the reader's UI language (labels are lazy)."""
+    """Official documents speak Bahasa Indonesia whatever the reader's UI language (labels are lazy). A fresh
+    ``override`` per call: one shared ``@translation.override`` instance keeps its previous language on itself,
+    which threads running exports at the same time would overwrite."""
 
     @functools.wraps(fn)
     def wrapped(*args, **kwargs):
