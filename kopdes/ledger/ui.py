@@ -22,9 +22,8 @@ def dashboard_widget(request):
     today = timezone.localdate()
     cash = list(Account.objects.filter(koperasi=k, is_cash=True).order_by("code"))
     sums = sums_by_account(k, None, today, account_ids=[a.pk for a in cash])
-    rows = [(a, sums.get(a.pk, (Decimal(0), Decimal(0)))[0] - sums.get(a.pk, (Decimal(0), Decimal(0)))[1])
-            for a in cash]
-    rows = [(a, b) for a, b in rows if b]
+    zero = (Decimal(0), Decimal(0))
+    rows = [(a, d - c) for a in cash for d, c in [sums.get(a.pk, zero)] if d != c]
     start, _end = services.year_bounds(k, services.fiscal_year(k, today))
     return {"title": _("Kas & bank · SHU tahun berjalan"), "template": "ledger/_widget.html", "order": 20,
             "context": {"rows": rows, "total": sum((b for _a, b in rows), Decimal(0)),
