@@ -100,6 +100,18 @@ def _next_month(d: dt.date) -> dt.date:
     return dt.date(d.year + (d.month == 12), d.month % 12 + 1, 1)
 
 
+def cash_balances(koperasi: Koperasi, as_of: dt.date | None = None) -> list[tuple[Account, Decimal]]:
+    """Every cash/bank account (``is_cash``, a posting account) with its balance, in one sums query: the cash
+    page, the ledger home and the dashboard widget."""
+    accounts = list(Account.objects.filter(koperasi=koperasi, is_cash=True, is_header=False).order_by("code"))
+    sums = sums_by_account(koperasi, None, as_of, account_ids=[a.pk for a in accounts])
+    out = []
+    for a in accounts:
+        d, c = sums.get(a.pk, (ZERO, ZERO))
+        out.append((a, (d - c) if a.normal == "D" else (c - d)))
+    return out
+
+
 def account_balance(koperasi: Koperasi, code: str, as_of: dt.date | None = None, unit: str | None = None,
                     member_id: int | None = None) -> Decimal:
     """Balance of an account (or a header and everything under it) at the end of ``as_of`` (default: all),

@@ -15,15 +15,11 @@ def dashboard_widget(request):
     if access is None or not access.can_read(Unit.KANTOR):
         return None
     from . import reports, services
-    from .models import Account
-    from .queries import sums_by_account
+    from .queries import cash_balances
 
     k = request.koperasi
     today = timezone.localdate()
-    cash = list(Account.objects.filter(koperasi=k, is_cash=True).order_by("code"))
-    sums = sums_by_account(k, None, today, account_ids=[a.pk for a in cash])
-    zero = (Decimal(0), Decimal(0))
-    rows = [(a, d - c) for a in cash for d, c in [sums.get(a.pk, zero)] if d != c]
+    rows = [(a, b) for a, b in cash_balances(k, today) if b]
     start, _end = services.year_bounds(k, services.fiscal_year(k, today))
     return {"title": _("Kas & bank · SHU tahun berjalan"), "template": "ledger/_widget.html", "order": 20,
             "context": {"rows": rows, "total": sum((b for _a, b in rows), Decimal(0)),

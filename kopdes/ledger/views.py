@@ -92,7 +92,7 @@ def _error(request, exc: DomainError) -> None:
 @tenant_view(**READ)
 def home(request):
     k = request.koperasi
-    cash = [(a, queries.account_balance(k, a.code)) for a in Account.objects.filter(koperasi=k, is_cash=True)]
+    cash = queries.cash_balances(k)
     today = timezone.localdate()
     year = services.fiscal_year(k, today)
     start, _end = services.year_bounds(k, year)
@@ -376,7 +376,6 @@ def opening(request):
 @tenant_view(**WRITE)
 def cash(request):
     k = request.koperasi
-    cash_accounts = Account.objects.filter(koperasi=k, is_cash=True).order_by("code")
     if request.method == "POST":
         action = request.POST.get("action")
         try:
@@ -400,7 +399,7 @@ def cash(request):
         except InvalidOperation:
             messages.error(request, _("Jumlah tidak valid."))
         return redirect("ledger:cash", slug=k.slug)
-    balances = [(a, queries.account_balance(k, a.code)) for a in cash_accounts]
+    balances = queries.cash_balances(k)
     return render(request, "ledger/cash.html", {
         "balances": balances, "units": Unit.choices, "today": timezone.localdate(),
         "counts": CashCount.objects.filter(koperasi=k).select_related("account", "counted_by")[:30],

@@ -310,3 +310,28 @@ def test_shu_page_and_rat_pack_name_members_by_number_in_one_query(koperasi, mak
     assert sum("members_member" in x["sql"] for x in q.captured_queries) == 1
     pdf = c.get(f"/k/{koperasi.slug}/akuntansi/rat/2025/bahan.pdf")
     assert pdf.status_code == 200 and f"{members[0].number} Petani 0" in pdf_text(pdf.content)
+
+
+def test_cash_balances_in_one_sums_query_equal_account_balances(koperasi, make_user, client_as):
+    """Ledger home, cash page and dashboard widget share cash_balances: every cash/bank account, one sums query
+    (not one per account), each equal to account_balance."""
+    import datetime as dt
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from kopdes.core.units import Unit
+    from kopdes.ledger.queries import account_balance
+    from kopdes.ledger.services import Line, post
+
+    post(koperasi, date=dt.date.today().replace(day=1), memo="modal", lines=[
+        Line("1111", debit=D("5000000"), unit=Unit.KANTOR), Line("3101", credit=D("5000000"), unit=Unit.KANTOR)])
+    post(koperasi, date=dt.date.today(), memo="ke kas", lines=[
+        Line("1101", debit=D("750000"), unit=Unit.KANTOR), Line("1111", credit=D("750000"), unit=Unit.KANTOR)])
+    c = client_as(make_user("ketua", koperasi=koperasi))
+    with CaptureQueriesContext(connection) as q:
+        r = c.get(f"/k/{koperasi.slug}/akuntansi/kas/")
+    balances = r.context["balances"]
+    assert len(balances) >= 5 and all(b == account_balance(koperasi, a.code) for a, b in balances)
+    assert dict((a.code, b) for a, b in balances)["1111"] == D("4250000")
+    assert sum("ledger_accountmonth" in x["sql"] for x in q.captured_queries) <= 2
