@@ -22,18 +22,31 @@ def _region_prefixes(region_code: str) -> list[str]:
     return [""] + [".".join(parts[:i]) for i in range(1, len(parts) + 1)]
 
 
+def hets_in_force(koperasi, on: dt.date | None = None, commodities=None) -> dict[str, PriceCeiling]:
+    """``{commodity: HET row in force}`` for this cooperative's region on a date (most specific region, then the
+    latest decree), in one query; ``commodities`` narrows it."""
+    on = on or timezone.localdate()
+    rows = PriceCeiling.objects.filter(region_code__in=_region_prefixes(koperasi.region_id), valid_from__lte=on,
+                                       ).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+    if commodities is not None:
+        rows = rows.filter(commodity__in=commodities)
+    best: dict[str, PriceCeiling] = {}
+    for r in sorted(rows, key=lambda r: (len(r.region_code), r.valid_from, r.pk), reverse=True):
+        best.setdefault(r.commodity, r)
+    return best
+
+
 def het_in_force(koperasi, commodity: str, on: dt.date | None = None) -> PriceCeiling | None:
-    """The HET row in force for this cooperative's region on a date (most specific region, latest decree)."""
+    """The HET row in force for one commodity (see :func:`hets_in_force`)."""
     if not commodity:
         return None
-    on = on or timezone.localdate()
-    rows = list(PriceCeiling.objects.filter(
-        commodity=commodity, region_code__in=_region_prefixes(koperasi.region_id), valid_from__lte=on,
-    ).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on)))
-    if not rows:
-        return None
-    rows.sort(key=lambda r: (len(r.region_code), r.valid_from, r.pk), reverse=True)
-    return rows[0]
+    return hets_in_force(koperasi, on, [commodity]).get(commodity)
+
+
+def het_history(koperasi):
+    """Every HET row that applies to this cooperative's region (national, province, …), newest first."""
+    return PriceCeiling.objects.filter(region_code__in=_region_prefixes(koperasi.region_id)).order_by(
+        "commodity", "-valid_from")
 
 
 def het_message(product: Product, price_per_base: Decimal, het: PriceCeiling) -> tuple[str, str]:

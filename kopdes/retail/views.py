@@ -24,7 +24,7 @@ from kopdes.core.money import format_rupiah
 from kopdes.core.units import Unit
 
 from . import bridge, exports, pos, queries, services, stock
-from .catalog import find_by_code, het_in_force, save_product, set_het
+from .catalog import find_by_code, het_history, het_in_force, hets_in_force, save_product, set_het
 from .models import (
     Category,
     FertilizerAllocation,
@@ -596,11 +596,8 @@ def het(request):
         except DomainError as exc:
             _err(request, exc)
         return redirect("retail:het", k.slug)
-    prefixes = [""] + [".".join(k.region_id.split(".")[:i]) for i in range(1, 5)]
-    rows = PriceCeiling.objects.filter(region_code__in=prefixes).order_by("commodity", "-valid_from")
-    commodities = sorted(set(rows.values_list("commodity", flat=True)))
-    in_force = [het_in_force(k, c) for c in commodities]
-    return render(request, "retail/het.html", {"rows": rows, "in_force": [h for h in in_force if h],
+    in_force = sorted(hets_in_force(k).values(), key=lambda h: h.commodity)
+    return render(request, "retail/het.html", {"rows": het_history(k), "in_force": in_force,
                                                "settings": pos.settings_for(k)})
 
 

@@ -375,3 +375,18 @@ def test_slow_movers_low_stock_and_margin(koperasi, shop):
     assert slow == {"UREA", "SPHP", "LPG3"}
     m = queries.margin_summary(koperasi, DAY, DAY)
     assert m["total"] == D("157500") and m["margin"] == D("157500") - D("126000")
+
+
+def test_het_page_lists_each_commodity_in_force_with_one_query(koperasi, make_user, client_as):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    hets()
+    set_het(commodity="lpg3", name="LPG 3 kg", max_price=25000, valid_from=dt.date(2025, 6, 1), decree="nasional")
+    c = client_as(make_user("ketua", koperasi=koperasi))
+    with CaptureQueriesContext(connection) as q:
+        r = c.get(f"/k/{koperasi.slug}/gerai/het/")
+    shown = {h.commodity: h for h in r.context["in_force"]}
+    assert len(shown) >= 3 and all(het_in_force(koperasi, cm).pk == h.pk for cm, h in shown.items())
+    assert shown["lpg3"].max_price == D("18000")  # the kabupaten's decree, not the newer national row
+    assert sum("retail_priceceiling" in x["sql"] for x in q.captured_queries) <= 2  # in force + history
