@@ -10,7 +10,7 @@ from django.db.models import Count, Min, Q, Sum
 from django.utils import timezone
 
 from .models import LOAN_CLASSES, NPL_CLASSES, SECTORS, Installment, Loan, LoanSettings, Repayment
-from .services import classify, dues, settings_for
+from .services import classify, dues, open_rows, prefetch_open_rows, settings_for
 
 ZERO = Decimal("0")
 
@@ -19,15 +19,15 @@ def member_loans(koperasi, member_id: int) -> list[dict]:
     """A member's loans for the member portal: number, product, amount, outstanding, status, next due, arrears."""
     today = timezone.localdate()
     out = []
-    loans = Loan.objects.filter(koperasi=koperasi, member_id=member_id).select_related("product").order_by(
-        "-applied_on", "-id")
+    loans = prefetch_open_rows(Loan.objects.filter(koperasi=koperasi, member_id=member_id).select_related("product")
+                               .order_by("-applied_on", "-id"))
     for loan in loans:
         nxt = None
         arrears = ZERO
         if loan.status == Loan.Status.AKTIF:
             d = dues(loan, today)
             arrears = d["total"]
-            row = loan.installments.filter(superseded=False, settled=False, due_date__gt=today).order_by("no").first()
+            row = next((r for r in open_rows(loan) if r.due_date > today), None)
             if row:
                 nxt = {"due_date": row.due_date, "amount": row.unpaid}
         out.append({"id": loan.pk, "number": loan.number, "product": loan.product.name, "amount": loan.amount,
@@ -115,7 +115,8 @@ def arrears_list(koperasi, as_of: dt.date | None = None) -> list[dict]:
     as_of = as_of or timezone.localdate()
     dpd = live_dpd(koperasi, as_of)
     out = []
-    loans = Loan.objects.filter(koperasi=koperasi, pk__in=list(dpd)).select_related("member", "product")
+    loans = prefetch_open_rows(Loan.objects.filter(koperasi=koperasi, pk__in=list(dpd))
+                               .select_related("member", "product"))
     for loan in loans:
         d = dues(loan, as_of)
         out.append({"loan": loan, "member": loan.member, "phone": loan.member.phone, "dpd": dpd[loan.pk],

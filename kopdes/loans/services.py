@@ -472,8 +472,25 @@ def cancel(koperasi, loan, *, by=None, reason: str = "") -> Loan:
 
 # --- what is owed ----------------------------------------------------------------------------------------------------
 
+OPEN_ROWS = "open_rows_prefetched"
+
+
 def open_rows(loan: Loan):
+    """The loan's unsettled current instalments, in order. Read-only lists prefetch them into ``OPEN_ROWS`` (see
+    :func:`prefetch_open_rows`); services that change instalments always read them fresh."""
+    cached = getattr(loan, OPEN_ROWS, None)
+    if cached is not None:
+        return list(cached)
     return list(loan.installments.filter(superseded=False, settled=False).order_by("no"))
+
+
+def prefetch_open_rows(loans):
+    """One query for the open instalments of every loan in ``loans`` (a queryset), for pages listing many."""
+    from django.db.models import Prefetch
+
+    return loans.prefetch_related(Prefetch(
+        "installments", queryset=Installment.objects.filter(superseded=False, settled=False).order_by("no"),
+        to_attr=OPEN_ROWS))
 
 
 def penalty_due(loan: Loan, row: Installment, as_of: dt.date) -> Decimal:

@@ -210,3 +210,27 @@ def test_loan_pages_in_english(sp, staff, member, product, client_as):
     assert "is not active" in r.content.decode()
     c.cookies[settings.LANGUAGE_COOKIE_NAME] = "id"
     assert "Jadwal angsuran" in c.get(url(sp, "detail", loan.pk)).content.decode()
+
+
+def test_arrears_list_reads_instalments_once_for_all_loans(sp, staff, product):
+    """The collectors' list (portfolio page) prefetches every overdue loan's open instalments in one query, and its
+    dues equal the per-loan computation."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from kopdes.loans import queries, services
+    from kopdes.loans.models import Loan
+    from kopdes.members.tests.factories import new_active_member
+
+    for i in range(3):
+        m = new_active_member(sp, date=dt.date(2026, 1, 2), phone=f"08123456780{i}")
+        make_active_loan(sp, m, product, staff, amount=D(3_000_000), tenor=6)
+    with CaptureQueriesContext(connection) as q:
+        rows = queries.arrears_list(sp, dt.date(2026, 6, 1))
+    assert len(rows) == 3
+    # one for the days past due of all loans, one prefetch of their open instalments (not one per loan)
+    assert sum("loans_installment" in x["sql"] for x in q.captured_queries) == 2
+    for r in rows:
+        fresh = services.dues(Loan.objects.get(pk=r["loan"].pk), dt.date(2026, 6, 1))
+        assert (r["principal"], r["interest"], r["penalty"]) == (fresh["principal"], fresh["interest"],
+                                                                 fresh["penalty"]) and r["total"] > 0
