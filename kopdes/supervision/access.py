@@ -23,9 +23,16 @@ def scope_of(user) -> list[str] | None:
     return supervised_region_codes(user)
 
 
-def require_region(user, code: str) -> list[str]:
+def request_scope(request) -> list[str] | None:
+    """:func:`scope_of` the request's user, looked up once per request (pages ask several times)."""
+    if not hasattr(request, "_supervision_scope"):
+        request._supervision_scope = scope_of(request.user)
+    return request._supervision_scope
+
+
+def require_region(request, code: str) -> list[str]:
     """The user's scope, or 404 when the region is outside it (a region-scoped user never sees another)."""
-    codes = scope_of(user)
+    codes = request_scope(request)
     if not covers(codes, code):
         raise Http404("Wilayah tidak ditemukan")
     return codes

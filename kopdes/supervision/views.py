@@ -31,9 +31,9 @@ from .access import (
     can_view_village,
     covers,
     manages_village,
+    request_scope,
     require_region,
     root_code,
-    scope_of,
     supervises,
 )
 from .forms import (
@@ -71,7 +71,7 @@ def _apply_error(form, exc: DomainError) -> None:
 
 
 def _supervisor_scope(request) -> list[str]:
-    codes = scope_of(request.user)
+    codes = request_scope(request)
     if codes is None:
         raise PermissionDenied
     return codes
@@ -83,7 +83,7 @@ def _region_code(request) -> str:
     code = request.GET.get("wilayah", "").strip()
     if not code and codes:
         code = root_code(codes)
-    require_region(request.user, code)
+    require_region(request, code)
     return code
 
 
@@ -103,14 +103,14 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 def region(request: HttpRequest, code: str = "") -> HttpResponse:
     _supervisor_scope(request)
-    require_region(request.user, code)
+    require_region(request, code)
     if code and not Region.objects.filter(code=code, level__lte=3).exists():
         raise Http404
     ctx = queries.dashboard(code)
     ctx["code"] = code
     ctx["u"] = {"desa": reverse("supervision:village_list"), "koperasi": reverse("supervision:coop_list"),
                 "peringatan": reverse("supervision:warning_list"), "wilayah": reverse("supervision:national")}
-    ctx["crumbs"] = [c for c in queries.breadcrumbs(code) if covers(scope_of(request.user), c[0])]
+    ctx["crumbs"] = [c for c in queries.breadcrumbs(code) if covers(request_scope(request), c[0])]
     ctx["chart"] = {
         "months": ctx["months"],
         "series": [{"label": str(MILESTONE_LABELS[k]), "data": v} for k, v in ctx["series"].items()],
@@ -122,7 +122,7 @@ def region(request: HttpRequest, code: str = "") -> HttpResponse:
         resp = HttpResponse(exports.region_pdf(ctx, title), content_type="application/pdf")
         resp["Content-Disposition"] = f'attachment; filename="pengawasan-{code or "nasional"}.pdf"'
         return resp
-    ctx["is_national"] = scope_of(request.user) == [] or request.user.is_superuser
+    ctx["is_national"] = request_scope(request) == [] or request.user.is_superuser
     return render(request, "supervision/region.html", ctx)
 
 
@@ -214,7 +214,7 @@ def village(request: HttpRequest, code: str) -> HttpResponse:
             data = {f: form.cleaned_data[f] for f in form.changed_data}
             if formation is None:
                 data = {f: v for f, v in form.cleaned_data.items() if v not in (None, "")}
-            via = "dinas" if covers(scope_of(request.user), code) else "koperasi"
+            via = "dinas" if covers(request_scope(request), code) else "koperasi"
             try:
                 services.record_formation(code, data, by=request.user, via=via)
             except DomainError as exc:
@@ -227,7 +227,7 @@ def village(request: HttpRequest, code: str) -> HttpResponse:
         "region": region_obj, "formation": formation, "form": form, "ev_form": ev_form, "can_edit": can_edit,
         "village_koperasi": koperasi, "crumbs": queries.breadcrumbs(code),
         "evidence": formation.evidence.all() if formation else [],
-        "is_supervisor": covers(scope_of(request.user), code),
+        "is_supervisor": covers(request_scope(request), code),
     })
 
 

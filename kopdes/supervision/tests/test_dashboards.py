@@ -122,3 +122,13 @@ def test_region_dashboard_in_english(db, simulated, dinas_sumsel, client_as):
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
     c.cookies["django_language"] = "id"
     assert "Perkembangan pembentukan" in c.get("/pengawasan/").content.decode()
+
+
+def test_region_page_looks_up_the_supervisors_scope_once(db, dinas_sumsel, client_as):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    c = client_as(dinas_sumsel)
+    with CaptureQueriesContext(connection) as q:
+        assert c.get("/pengawasan/wilayah/16.02/").status_code == 200
+    assert sum("core_roleassignment" in x["sql"] for x in q.captured_queries) == 1  # was once per breadcrumb too
