@@ -153,8 +153,6 @@ def on_hand(koperasi, product: Product, location: Location | None = None, *, sel
     return qs.aggregate(s=Sum("qty"))["s"] or ZERO
 
 
-@transaction.atomic
-
 def _insufficient(product: Product, location: Location, available: Decimal, qty: Decimal,
                   expired: Decimal) -> DomainError:
     """The one refusal for a shortfall (single issue and batch issue alike), naming expired stock that is there."""
@@ -168,6 +166,7 @@ def _insufficient(product: Product, location: Location, available: Decimal, qty:
         field="qty", code="insufficient_stock",
     )
 
+@transaction.atomic
 def issue(koperasi, *, product: Product, location: Location, qty, date: dt.date | None = None,
           kind: str = StockMove.Kind.SALE, source: str = "", source_id="", by=None, memo: str = "",
           lot: Lot | None = None, allow_expired: bool = False) -> list[Issued]:

@@ -390,3 +390,14 @@ def test_het_page_lists_each_commodity_in_force_with_one_query(koperasi, make_us
     assert len(shown) >= 3 and all(het_in_force(koperasi, cm).pk == h.pk for cm, h in shown.items())
     assert shown["lpg3"].max_price == D("18000")  # the kabupaten's decree, not the newer national row
     assert sum("retail_priceceiling" in x["sql"] for x in q.captured_queries) <= 2  # in force + history
+
+
+def test_public_stock_writers_hold_their_own_transaction():
+    """stock.py's contract: the public writers are atomic themselves (they lock rows with SELECT … FOR UPDATE,
+    which PostgreSQL refuses outside a transaction; tests run inside one, so check the decoration itself)."""
+    from kopdes.retail import stock
+
+    for name in ("receive", "issue", "transfer"):
+        fn = getattr(stock, name)
+        assert getattr(fn, "__wrapped__", None) is not None, f"stock.{name} is not @transaction.atomic"
+    assert getattr(stock._insufficient, "__wrapped__", None) is None
