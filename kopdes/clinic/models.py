@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from kopdes.core.models import TenantModel, TenantQuerySet
+from kopdes.core.models import TenantForeignKey, TenantModel, TenantQuerySet
 
 from .private_audit import PrivateAuditMixin
 
@@ -155,7 +155,7 @@ class Visit(PrivateAuditMixin, TenantModel):
     queue_no = models.PositiveIntegerField(_("nomor antrean"))
     date = models.DateField(_("tanggal"))
     registered_at = models.DateTimeField(default=timezone.now)
-    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="visits", verbose_name=_("pasien"))
+    patient = TenantForeignKey(Patient, on_delete=models.PROTECT, related_name="visits", verbose_name=_("pasien"))
     member_id = models.BigIntegerField(null=True, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.MENUNGGU)
     complaint = models.TextField(_("keluhan utama"), blank=True)
@@ -176,7 +176,7 @@ class Visit(PrivateAuditMixin, TenantModel):
                                  related_name="+")
     examined_at = models.DateTimeField(null=True, blank=True)
     # money
-    consultation = models.ForeignKey(Tariff, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    consultation = TenantForeignKey(Tariff, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     consultation_fee = models.DecimalField(default=ZERO, **MONEY)
     fee_total = models.DecimalField(default=ZERO, **MONEY)
     paid_at = models.DateTimeField(null=True, blank=True)
@@ -212,7 +212,7 @@ class Visit(PrivateAuditMixin, TenantModel):
 
 
 class Diagnosis(PrivateAuditMixin, TenantModel):
-    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="diagnoses")
+    visit = TenantForeignKey(Visit, on_delete=models.CASCADE, related_name="diagnoses")
     code = models.CharField(_("kode ICD-10"), max_length=8)
     name = models.CharField(_("nama diagnosis"), max_length=255)
     primary = models.BooleanField(_("diagnosis utama"), default=False)
@@ -228,8 +228,8 @@ class Diagnosis(PrivateAuditMixin, TenantModel):
 
 
 class VisitProcedure(PrivateAuditMixin, TenantModel):
-    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="procedures")
-    tariff = models.ForeignKey(Tariff, on_delete=models.PROTECT, related_name="+")
+    visit = TenantForeignKey(Visit, on_delete=models.CASCADE, related_name="procedures")
+    tariff = TenantForeignKey(Tariff, on_delete=models.PROTECT, related_name="+")
     name = models.CharField(max_length=120)
     qty = models.PositiveSmallIntegerField(default=1)
     unit_price = models.DecimalField(**MONEY)
@@ -243,7 +243,7 @@ class VisitProcedure(PrivateAuditMixin, TenantModel):
 class Referral(PrivateAuditMixin, TenantModel):
     """Surat rujukan to the puskesmas or a hospital."""
 
-    visit = models.ForeignKey(Visit, on_delete=models.PROTECT, related_name="referrals")
+    visit = TenantForeignKey(Visit, on_delete=models.PROTECT, related_name="referrals")
     number = models.CharField(max_length=30)
     date = models.DateField()
     destination = models.CharField(_("tujuan rujukan"), max_length=160)

@@ -166,9 +166,22 @@ class TenantQuerySet(models.QuerySet):
         kid = koperasi if isinstance(koperasi, int) else koperasi.pk
         return self.filter(koperasi_id=kid)
 
+    def locked(self, koperasi: Koperasi | int) -> TenantQuerySet:
+        """Rows of one cooperative, locked ``FOR UPDATE`` on this table only.
+
+        The only way tenant code takes row locks: Citus runs ``FOR UPDATE`` only on a query routed to one shard
+        (the ``koperasi_id`` filter), and ``of=("self",)`` keeps a ``select_related`` join from locking (or, on
+        Citus, refusing) the joined tables. On SQLite ``select_for_update`` is a no-op; writers are serialised.
+        """
+        return self.for_koperasi(koperasi).select_for_update(of=("self",))
+
 
 class TenantModel(models.Model):
-    """Base for every tenant-owned row: carries ``koperasi_id`` (Citus distribution column)."""
+    """Base for every tenant-owned row: carries ``koperasi_id`` (Citus distribution column).
+
+    Saves of an existing row update ``WHERE id = … AND koperasi_id = …`` so that Citus routes the UPDATE to one
+    shard (without it Citus refuses: "modifying the partition value of rows is not allowed").
+    """
 
     koperasi = models.ForeignKey(Koperasi, on_delete=models.PROTECT, related_name="+", verbose_name=_("koperasi"))
 
@@ -176,6 +189,56 @@ class TenantModel(models.Model):
 
     class Meta:
         abstract = True
+
+    def _do_update(self, base_qs, using, pk_val, values, update_fields, forced_update):
+        if self.koperasi_id is not None:
+            base_qs = base_qs.filter(koperasi_id=self.koperasi_id)
+        return super()._do_update(base_qs, using, pk_val, values, update_fields, forced_update)
+
+
+class _TenantRelationMixin:
+    """Joins and related-object fetches across this relation also match ``koperasi_id``.
+
+    Both sides are tenant rows of the same cooperative, so the extra condition never changes a result; it lets
+    Citus keep the join inside one shard group (colocated by ``koperasi_id``) instead of refusing it
+    ("the query contains a join that requires repartitioning"). Learned from Citus' django-multitenant
+    ``TenantForeignKey``, without its thread-local "current tenant": our rows carry their cooperative.
+
+    The database column and constraint are the same as a plain ``ForeignKey``'s, so ``deconstruct`` reports the
+    plain class and migrations do not change; on PostgreSQL the constraint itself is made composite
+    ``(koperasi_id, x_id) → (koperasi_id, id)`` by :mod:`kopdes.core.tenancy`.
+    """
+
+    def get_extra_restriction(self, alias, related_alias):
+        if not (alias and related_alias):
+            return None
+        from django.db.models.sql.where import WhereNode
+
+        lhs = self.model._meta.get_field("koperasi")
+        rhs = self.related_model._meta.get_field("koperasi")
+        cond = WhereNode()
+        cond.add(lhs.get_lookup("exact")(lhs.get_col(related_alias), rhs.get_col(alias)), "AND")
+        return cond
+
+    def get_extra_descriptor_filter(self, instance):
+        kid = getattr(instance, "koperasi_id", None)
+        return {"koperasi_id": kid} if kid is not None else {}
+
+    def deconstruct(self):
+        name, _path, args, kwargs = super().deconstruct()
+        return name, self._plain_path, args, kwargs
+
+
+class TenantForeignKey(_TenantRelationMixin, models.ForeignKey):
+    """A foreign key from one tenant model to another (see :class:`_TenantRelationMixin`)."""
+
+    _plain_path = "django.db.models.ForeignKey"
+
+
+class TenantOneToOneField(_TenantRelationMixin, models.OneToOneField):
+    """A one-to-one from one tenant model to another (see :class:`_TenantRelationMixin`)."""
+
+    _plain_path = "django.db.models.OneToOneField"
 
 
 SHU_PARTS = [

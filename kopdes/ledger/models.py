@@ -17,7 +17,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from kopdes.core.models import TenantModel
+from kopdes.core.models import TenantForeignKey, TenantModel, TenantOneToOneField
 from kopdes.core.units import Unit
 
 MONEY = {"max_digits": 18, "decimal_places": 2}
@@ -104,7 +104,7 @@ class JournalEntry(TenantModel):
     idempotency_key = models.CharField(max_length=100, null=True, blank=True)
     status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.DRAFT)
     amount = models.DecimalField(_("jumlah"), **MONEY, default=Decimal("0"))
-    reversal_of = models.OneToOneField(
+    reversal_of = TenantOneToOneField(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversed_by",
         verbose_name=_("membalik jurnal"),
     )
@@ -147,8 +147,8 @@ class JournalEntry(TenantModel):
 class JournalLine(TenantModel):
     """One debit or credit of an entry. ``koperasi`` and ``date`` repeat the entry's (fast aggregation)."""
 
-    entry = models.ForeignKey(JournalEntry, on_delete=models.PROTECT, related_name="lines")
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="lines")
+    entry = TenantForeignKey(JournalEntry, on_delete=models.PROTECT, related_name="lines")
+    account = TenantForeignKey(Account, on_delete=models.PROTECT, related_name="lines")
     date = models.DateField()
     debit = models.DecimalField(_("debit"), **MONEY, default=Decimal("0"))
     credit = models.DecimalField(_("kredit"), **MONEY, default=Decimal("0"))
@@ -184,7 +184,7 @@ class AccountMonth(TenantModel):
     ``integrity.check_integrity`` recomputes it from the lines.
     """
 
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+")
+    account = TenantForeignKey(Account, on_delete=models.PROTECT, related_name="+")
     unit = models.CharField(max_length=20, choices=Unit.choices)
     year = models.PositiveSmallIntegerField()
     month = models.PositiveSmallIntegerField()
@@ -258,7 +258,7 @@ class YearClose(TenantModel):
 
     year = models.PositiveSmallIntegerField()
     result = models.DecimalField(**MONEY)
-    entry = models.OneToOneField(JournalEntry, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    entry = TenantOneToOneField(JournalEntry, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     closed_at = models.DateTimeField(auto_now_add=True)
 
@@ -284,7 +284,7 @@ class ManualJournal(TenantModel):
                                 related_name="+")
     checked_at = models.DateTimeField(null=True, blank=True)
     reject_reason = models.CharField(max_length=300, blank=True)
-    entry = models.OneToOneField(JournalEntry, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    entry = TenantOneToOneField(JournalEntry, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -305,7 +305,7 @@ def attachment_path(instance, filename: str) -> str:
 
 
 class Attachment(TenantModel):
-    journal = models.ForeignKey(ManualJournal, on_delete=models.CASCADE, related_name="attachments")
+    journal = TenantForeignKey(ManualJournal, on_delete=models.CASCADE, related_name="attachments")
     file = models.FileField(_("berkas"), upload_to=attachment_path)
     name = models.CharField(max_length=200, blank=True)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
@@ -316,14 +316,14 @@ class CashCount(TenantModel):
     """Kas opname: the cash counted in a drawer compared with the books; a difference is posted."""
 
     date = models.DateField(_("tanggal"))
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+", verbose_name=_("akun kas"))
+    account = TenantForeignKey(Account, on_delete=models.PROTECT, related_name="+", verbose_name=_("akun kas"))
     unit = models.CharField(_("unit"), max_length=20, choices=Unit.choices, default=Unit.KANTOR)
     counted = models.DecimalField(_("hasil hitung fisik"), **MONEY)
     book_balance = models.DecimalField(_("saldo buku"), **MONEY)
     difference = models.DecimalField(_("selisih"), **MONEY)
     denominations = models.JSONField(default=dict, blank=True)
     note = models.CharField(_("catatan"), max_length=300, blank=True)
-    entry = models.OneToOneField(JournalEntry, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    entry = TenantOneToOneField(JournalEntry, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     counted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -368,9 +368,9 @@ class ShuAllocation(TenantModel):
     shu = models.DecimalField(**MONEY)
     parts = models.JSONField(default=list)  # [{"field","label","pct","amount","account"}]
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.COMPUTED)
-    meeting = models.ForeignKey(AnnualMeeting, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    entry = models.OneToOneField(JournalEntry, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    payout_entry = models.OneToOneField(JournalEntry, null=True, blank=True, on_delete=models.PROTECT,
+    meeting = TenantForeignKey(AnnualMeeting, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    entry = TenantOneToOneField(JournalEntry, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    payout_entry = TenantOneToOneField(JournalEntry, null=True, blank=True, on_delete=models.PROTECT,
                                         related_name="+")
     payout_mode = models.CharField(max_length=10, blank=True)  # cash | sukarela
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
@@ -381,7 +381,7 @@ class ShuAllocation(TenantModel):
 
 
 class ShuMemberShare(TenantModel):
-    allocation = models.ForeignKey(ShuAllocation, on_delete=models.CASCADE, related_name="shares")
+    allocation = TenantForeignKey(ShuAllocation, on_delete=models.CASCADE, related_name="shares")
     member_id = models.BigIntegerField()
     capital_avg = models.DecimalField(_("rata-rata simpanan pokok+wajib"), **MONEY)
     transactions = models.DecimalField(_("transaksi dengan koperasi"), **MONEY)

@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from kopdes.core.models import TenantModel
+from kopdes.core.models import TenantForeignKey, TenantModel
 from kopdes.core.units import Unit
 
 from .schedule import DAY_COUNTS, FREQUENCIES, METHODS, RATE_PERIODS, Terms
@@ -154,9 +154,9 @@ class Loan(TenantModel):
     OPEN_STATUSES = ("diajukan", "dianalisis", "disetujui", "aktif")
 
     number = models.CharField(_("nomor"), max_length=30)
-    member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="loans",
+    member = TenantForeignKey("members.Member", on_delete=models.PROTECT, related_name="loans",
                                verbose_name=_("anggota"))
-    product = models.ForeignKey(LoanProduct, on_delete=models.PROTECT, related_name="loans")
+    product = TenantForeignKey(LoanProduct, on_delete=models.PROTECT, related_name="loans")
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.DIAJUKAN)
     applied_on = models.DateField(_("tanggal pengajuan"))
     amount = money(_("jumlah pinjaman"))
@@ -181,7 +181,7 @@ class Loan(TenantModel):
     collateral_type = models.CharField(_("jenis agunan"), max_length=60, blank=True)
     collateral_value = money(_("nilai agunan"))
     collateral_docs = models.CharField(_("dokumen agunan"), max_length=200, blank=True)
-    guarantor = models.ForeignKey("members.Member", null=True, blank=True, on_delete=models.PROTECT,
+    guarantor = TenantForeignKey("members.Member", null=True, blank=True, on_delete=models.PROTECT,
                                   related_name="guaranteed_loans", verbose_name=_("penjamin (anggota)"))
     analysis_note = models.TextField(_("catatan analisis"), blank=True)
     analysed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
@@ -251,7 +251,7 @@ class Loan(TenantModel):
 
 
 class Approval(TenantModel):
-    loan = models.ForeignKey(Loan, on_delete=models.CASCADE, related_name="approvals")
+    loan = TenantForeignKey(Loan, on_delete=models.CASCADE, related_name="approvals")
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(auto_now_add=True)
     note = models.CharField(max_length=200, blank=True)
@@ -263,7 +263,7 @@ class Approval(TenantModel):
 class Installment(TenantModel):
     audit_exclude = True
 
-    loan = models.ForeignKey(Loan, on_delete=models.CASCADE, related_name="installments")
+    loan = TenantForeignKey(Loan, on_delete=models.CASCADE, related_name="installments")
     version = models.PositiveSmallIntegerField(default=1)  # bumped by restructuring
     superseded = models.BooleanField(default=False)
     no = models.PositiveSmallIntegerField()
@@ -316,7 +316,7 @@ class Repayment(TenantModel):
         PEMULIHAN = "pemulihan", _("Pemulihan setelah hapus buku")
         KOMPENSASI = "kompensasi", _("Kompensasi simpanan (anggota keluar)")
 
-    loan = models.ForeignKey(Loan, on_delete=models.PROTECT, related_name="repayments")
+    loan = TenantForeignKey(Loan, on_delete=models.PROTECT, related_name="repayments")
     number = models.CharField(max_length=30)
     kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.ANGSURAN)
     date = models.DateField()
@@ -345,7 +345,7 @@ class Repayment(TenantModel):
 class LoanEvent(TenantModel):
     """History of a loan: application, analysis, approvals, disbursement, restructuring, write-off…"""
 
-    loan = models.ForeignKey(Loan, on_delete=models.CASCADE, related_name="events")
+    loan = TenantForeignKey(Loan, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=20)
     date = models.DateField()
     note = models.TextField(blank=True)
@@ -382,8 +382,8 @@ class LoanClassHistory(TenantModel):
     audit_exclude = True
 
     koperasi = models.ForeignKey("core.Koperasi", on_delete=models.PROTECT, related_name="+", db_constraint=False)
-    run = models.ForeignKey(AgeingRun, on_delete=models.CASCADE, related_name="rows", db_constraint=False)
-    loan = models.ForeignKey(Loan, on_delete=models.CASCADE, related_name="class_history", db_constraint=False)
+    run = TenantForeignKey(AgeingRun, on_delete=models.CASCADE, related_name="rows", db_constraint=False)
+    loan = TenantForeignKey(Loan, on_delete=models.CASCADE, related_name="class_history", db_constraint=False)
     loan_class = models.CharField(max_length=3)
     dpd = models.IntegerField()
     outstanding = money("outstanding")
@@ -423,7 +423,7 @@ class BankFacility(TenantModel):
 
 
 class BankInstallment(TenantModel):
-    facility = models.ForeignKey(BankFacility, on_delete=models.CASCADE, related_name="installments")
+    facility = TenantForeignKey(BankFacility, on_delete=models.CASCADE, related_name="installments")
     no = models.PositiveSmallIntegerField()
     due_date = models.DateField()
     principal_due = money("pokok")

@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from kopdes.core.models import TenantModel
+from kopdes.core.models import TenantForeignKey, TenantModel
 
 MONEY = {"max_digits": 18, "decimal_places": 2}
 KG = {"max_digits": 14, "decimal_places": 3}
@@ -72,7 +72,7 @@ class VehicleDocument(TenantModel):
         ASURANSI = "asuransi", _("Asuransi")
         PAJAK = "pajak", _("Pajak tahunan")
 
-    vehicle = models.ForeignKey(Vehicle, on_delete=models.PROTECT, related_name="documents")
+    vehicle = TenantForeignKey(Vehicle, on_delete=models.PROTECT, related_name="documents")
     kind = models.CharField(_("dokumen"), max_length=10, choices=Kind.choices)
     number = models.CharField(_("nomor"), max_length=60, blank=True)
     issued_on = models.DateField(_("tanggal terbit"), null=True, blank=True)
@@ -131,8 +131,8 @@ class Trip(TenantModel):
         CLOSED = "closed", _("Selesai")
 
     number = models.CharField(_("nomor perjalanan"), max_length=30)
-    vehicle = models.ForeignKey(Vehicle, on_delete=models.PROTECT, related_name="trips")
-    driver = models.ForeignKey(Driver, on_delete=models.PROTECT, related_name="trips")
+    vehicle = TenantForeignKey(Vehicle, on_delete=models.PROTECT, related_name="trips")
+    driver = TenantForeignKey(Driver, on_delete=models.PROTECT, related_name="trips")
     date = models.DateField(_("tanggal"))
     odometer_start = models.PositiveIntegerField(_("odometer berangkat (km)"))
     odometer_end = models.PositiveIntegerField(_("odometer kembali (km)"), null=True, blank=True)
@@ -167,7 +167,7 @@ class TripCost(TenantModel):
         BONGKAR_MUAT = "bongkar_muat", _("Bongkar muat")
         LAIN = "lain", _("Lain-lain")
 
-    trip = models.ForeignKey(Trip, on_delete=models.PROTECT, related_name="costs")
+    trip = TenantForeignKey(Trip, on_delete=models.PROTECT, related_name="costs")
     kind = models.CharField(_("jenis biaya"), max_length=14, choices=Kind.choices)
     amount = models.DecimalField(_("jumlah"), **MONEY)
     liters = models.DecimalField(_("liter"), max_digits=8, decimal_places=2, null=True, blank=True)
@@ -212,9 +212,9 @@ class DeliveryOrder(TenantModel):
     destination = models.CharField(pgettext_lazy("tujuan pengiriman", "tujuan"), max_length=160)
     member_id = models.BigIntegerField(_("anggota (penerima/pemesan)"), null=True, blank=True, db_index=True)
     customer_name = models.CharField(_("pemesan/penerima"), max_length=120, blank=True)
-    vehicle = models.ForeignKey(Vehicle, null=True, blank=True, on_delete=models.PROTECT, related_name="deliveries")
-    driver = models.ForeignKey(Driver, null=True, blank=True, on_delete=models.PROTECT, related_name="deliveries")
-    trip = models.ForeignKey(Trip, null=True, blank=True, on_delete=models.SET_NULL, related_name="deliveries")
+    vehicle = TenantForeignKey(Vehicle, null=True, blank=True, on_delete=models.PROTECT, related_name="deliveries")
+    driver = TenantForeignKey(Driver, null=True, blank=True, on_delete=models.PROTECT, related_name="deliveries")
+    trip = TenantForeignKey(Trip, null=True, blank=True, on_delete=models.SET_NULL, related_name="deliveries")
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PLANNED)
     fee_basis = models.CharField(_("dasar biaya"), max_length=8, choices=FeeBasis.choices, default=FeeBasis.NONE)
     distance_km = models.DecimalField(_("jarak (km)"), max_digits=8, decimal_places=1, default=ZERO)
@@ -272,7 +272,7 @@ class DeliveryProof(TenantModel):
         PHOTO = "foto", _("Foto bukti")
         SIGNATURE = "ttd", _("Tanda tangan")
 
-    order = models.ForeignKey(DeliveryOrder, on_delete=models.PROTECT, related_name="proofs")
+    order = TenantForeignKey(DeliveryOrder, on_delete=models.PROTECT, related_name="proofs")
     kind = models.CharField(max_length=4, choices=Kind.choices)
     file = models.FileField(upload_to="logistics/proof/%Y/%m/")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -286,7 +286,7 @@ class DeliveryStop(TenantModel):
         PICKUP = "muat", _("Muat")
         DROP = "bongkar", _("Bongkar/antar")
 
-    order = models.ForeignKey(DeliveryOrder, on_delete=models.CASCADE, related_name="stops")
+    order = TenantForeignKey(DeliveryOrder, on_delete=models.CASCADE, related_name="stops")
     seq = models.PositiveSmallIntegerField(_("urutan"))
     kind = models.CharField(_("jenis"), max_length=8, choices=Kind.choices, default=Kind.DROP)
     name = models.CharField(_("nama tempat/penerima"), max_length=120)
@@ -299,7 +299,7 @@ class DeliveryStop(TenantModel):
 
 
 class DeliveryItem(TenantModel):
-    order = models.ForeignKey(DeliveryOrder, on_delete=models.CASCADE, related_name="items")
+    order = TenantForeignKey(DeliveryOrder, on_delete=models.CASCADE, related_name="items")
     #: a ``retail.Product`` of the cooperative's own stock (plain id); ``qty`` is then in its base unit
     product_id = models.BigIntegerField(_("barang stok"), null=True, blank=True)
     description = models.CharField(_("barang"), max_length=160)
@@ -315,7 +315,7 @@ class DeliveryItem(TenantModel):
 class MaintenancePlan(TenantModel):
     """Fleet maintenance schedule: a task every N km and/or every N days."""
 
-    vehicle = models.ForeignKey(Vehicle, on_delete=models.PROTECT, related_name="maintenance_plans")
+    vehicle = TenantForeignKey(Vehicle, on_delete=models.PROTECT, related_name="maintenance_plans")
     task = models.CharField(pgettext_lazy("tugas", "pekerjaan"), max_length=120)
     interval_km = models.PositiveIntegerField(_("setiap (km)"), null=True, blank=True)
     interval_days = models.PositiveIntegerField(_("setiap (hari)"), null=True, blank=True)
@@ -358,8 +358,8 @@ class MaintenancePlan(TenantModel):
 
 
 class MaintenanceRecord(TenantModel):
-    vehicle = models.ForeignKey(Vehicle, on_delete=models.PROTECT, related_name="maintenance")
-    plan = models.ForeignKey(MaintenancePlan, null=True, blank=True, on_delete=models.SET_NULL,
+    vehicle = TenantForeignKey(Vehicle, on_delete=models.PROTECT, related_name="maintenance")
+    plan = TenantForeignKey(MaintenancePlan, null=True, blank=True, on_delete=models.SET_NULL,
                              related_name="records")
     date = models.DateField(_("tanggal"))
     odometer_km = models.PositiveIntegerField(_("odometer (km)"))

@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from kopdes.core.models import TenantModel
+from kopdes.core.models import TenantForeignKey, TenantModel, TenantOneToOneField
 
 
 class Occupation(models.TextChoices):
@@ -201,7 +201,7 @@ class MemberNameToken(TenantModel):
     """One word of a member's name: the index behind name search (word-prefix range scans, 100k members fast on
     SQLite and PostgreSQL alike). Kept in step by ``Member.save`` and the bulk import."""
 
-    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
+    member = TenantForeignKey(Member, on_delete=models.CASCADE, related_name="+")
     token = models.CharField(max_length=40)
 
     audit_exclude = True
@@ -214,7 +214,7 @@ class MemberNameToken(TenantModel):
 class Settlement(TenantModel):
     """The settlement of a leaving member: savings refunded minus debts, and its payout (to the heir if deceased)."""
 
-    member = models.OneToOneField(Member, on_delete=models.PROTECT, related_name="settlement")
+    member = TenantOneToOneField(Member, on_delete=models.PROTECT, related_name="settlement")
     date = models.DateField(_("tanggal"))
     reason = models.CharField(_("alasan"), max_length=14, choices=Member.Status.choices)
     note = models.CharField(_("keterangan"), max_length=200, blank=True)

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from kopdes.clinic.private_audit import PrivateAuditMixin
-from kopdes.core.models import TenantModel
+from kopdes.core.models import TenantForeignKey, TenantModel
 
 MONEY = {"max_digits": 18, "decimal_places": 2}
 QTY = {"max_digits": 16, "decimal_places": 3}
@@ -162,8 +162,8 @@ class Prescription(PrivateAuditMixin, TenantModel):
 
 
 class PrescriptionItem(PrivateAuditMixin, TenantModel):
-    prescription = models.ForeignKey(Prescription, on_delete=models.CASCADE, related_name="items")
-    drug = models.ForeignKey(Drug, on_delete=models.PROTECT, related_name="+", verbose_name=_("obat"))
+    prescription = TenantForeignKey(Prescription, on_delete=models.CASCADE, related_name="items")
+    drug = TenantForeignKey(Drug, on_delete=models.PROTECT, related_name="+", verbose_name=_("obat"))
     qty = models.DecimalField(pgettext_lazy("kuantitas", "jumlah"), **QTY)
     signa = models.CharField(_("aturan pakai (signa)"), max_length=120)
     note = models.CharField(_("catatan"), max_length=120, blank=True)
@@ -185,7 +185,7 @@ class Dispensing(PrivateAuditMixin, TenantModel):
     number = models.CharField(max_length=30)
     date = models.DateField(db_index=True)
     at = models.DateTimeField(default=timezone.now)
-    prescription = models.ForeignKey(Prescription, null=True, blank=True, on_delete=models.PROTECT,
+    prescription = TenantForeignKey(Prescription, null=True, blank=True, on_delete=models.PROTECT,
                                      related_name="dispensings")
     sale_id = models.BigIntegerField(null=True, blank=True)
     sale_number = models.CharField(max_length=30, blank=True)
@@ -210,9 +210,9 @@ class Dispensing(PrivateAuditMixin, TenantModel):
 
 
 class DispenseLine(PrivateAuditMixin, TenantModel):
-    dispensing = models.ForeignKey(Dispensing, on_delete=models.CASCADE, related_name="lines")
-    drug = models.ForeignKey(Drug, on_delete=models.PROTECT, related_name="dispense_lines")
-    item = models.ForeignKey(PrescriptionItem, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    dispensing = TenantForeignKey(Dispensing, on_delete=models.CASCADE, related_name="lines")
+    drug = TenantForeignKey(Drug, on_delete=models.PROTECT, related_name="dispense_lines")
+    item = TenantForeignKey(PrescriptionItem, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     drug_class = models.CharField(max_length=16, choices=DrugClass.choices)
     qty = models.DecimalField(**QTY)
     unit_price = models.DecimalField(**MONEY)
@@ -232,7 +232,7 @@ class DispenseLine(PrivateAuditMixin, TenantModel):
 class ExpiryWriteOff(TenantModel):
     """Expired (or damaged) stock removed: Dr 6114 beban persediaan kedaluwarsa / Cr 1152 persediaan obat."""
 
-    drug = models.ForeignKey(Drug, on_delete=models.PROTECT, related_name="writeoffs")
+    drug = TenantForeignKey(Drug, on_delete=models.PROTECT, related_name="writeoffs")
     lot_id = models.BigIntegerField(null=True, blank=True)
     lot_number = models.CharField(max_length=40)
     expiry_date = models.DateField(null=True, blank=True)

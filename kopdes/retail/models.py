@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from kopdes.core.models import TenantModel
+from kopdes.core.models import TenantForeignKey, TenantModel
 from kopdes.core.units import Unit
 
 from .barcodes import validate_barcode
@@ -106,7 +106,7 @@ class Product(TenantModel):
     code = models.CharField(_("kode internal"), max_length=30)
     barcode = models.CharField(_("barcode"), max_length=14, blank=True, validators=[validate_barcode])
     name = models.CharField(_("nama barang"), max_length=160)
-    category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.SET_NULL,
+    category = TenantForeignKey(Category, null=True, blank=True, on_delete=models.SET_NULL,
                                  verbose_name=_("kategori"))
     base_uom = models.CharField(_("satuan dasar"), max_length=20, default="pcs")
     member_price = models.DecimalField(_("harga anggota"), **MONEY)
@@ -163,7 +163,7 @@ class Product(TenantModel):
 class ProductUom(TenantModel):
     """A selling/purchasing pack: ``factor`` base units (sak 50 kg = 50 kg, dus = 40 pcs)."""
 
-    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="uoms")
+    product = TenantForeignKey(Product, on_delete=models.CASCADE, related_name="uoms")
     name = models.CharField(_("satuan"), max_length=30)
     factor = models.DecimalField(_("isi (satuan dasar)"), **QTY)
     barcode = models.CharField(_("barcode"), max_length=14, blank=True, validators=[validate_barcode])
@@ -205,7 +205,7 @@ class Location(TenantModel):
 class Lot(TenantModel):
     """A batch of a product: optional batch number and expiry date (drugs, fertilizer, food)."""
 
-    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="lots")
+    product = TenantForeignKey(Product, on_delete=models.PROTECT, related_name="lots")
     lot_number = models.CharField(_("nomor batch"), max_length=40)
     expiry_date = models.DateField(pgettext_lazy("tanggal", "kedaluwarsa"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -222,9 +222,9 @@ class StockQuant(TenantModel):
     """On-hand quantity of a product at a location (per lot). Derived cache of ``StockMove``; never negative."""
 
     audit_exclude = True
-    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="quants")
-    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="quants")
-    lot = models.ForeignKey(Lot, null=True, blank=True, on_delete=models.PROTECT, related_name="quants")
+    product = TenantForeignKey(Product, on_delete=models.PROTECT, related_name="quants")
+    location = TenantForeignKey(Location, on_delete=models.PROTECT, related_name="quants")
+    lot = TenantForeignKey(Lot, null=True, blank=True, on_delete=models.PROTECT, related_name="quants")
     qty = models.DecimalField(default=ZERO, **QTY)
 
     class Meta:
@@ -257,9 +257,9 @@ class StockMove(TenantModel):
 
     date = models.DateField(_("tanggal"), db_index=True)
     at = models.DateTimeField(default=timezone.now)
-    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="moves")
-    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="moves")
-    lot = models.ForeignKey(Lot, null=True, blank=True, on_delete=models.PROTECT, related_name="moves")
+    product = TenantForeignKey(Product, on_delete=models.PROTECT, related_name="moves")
+    location = TenantForeignKey(Location, on_delete=models.PROTECT, related_name="moves")
+    lot = TenantForeignKey(Lot, null=True, blank=True, on_delete=models.PROTECT, related_name="moves")
     kind = models.CharField(max_length=16, choices=Kind.choices)
     qty = models.DecimalField(**QTY)
     unit_cost = models.DecimalField(max_digits=18, decimal_places=4)
@@ -333,9 +333,9 @@ class PurchaseOrder(TenantModel):
         CANCELLED = "cancelled", _("Dibatalkan")
 
     number = models.CharField(_("nomor"), max_length=30)
-    supplier = models.ForeignKey(Supplier, on_delete=models.PROTECT, related_name="orders")
+    supplier = TenantForeignKey(Supplier, on_delete=models.PROTECT, related_name="orders")
     date = models.DateField(_("tanggal"))
-    location = models.ForeignKey(Location, on_delete=models.PROTECT)
+    location = TenantForeignKey(Location, on_delete=models.PROTECT)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ORDERED)
     note = models.CharField(_("catatan"), max_length=200, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
@@ -353,8 +353,8 @@ class PurchaseOrder(TenantModel):
 
 
 class PurchaseOrderLine(TenantModel):
-    order = models.ForeignKey(PurchaseOrder, on_delete=models.CASCADE, related_name="lines")
-    product = models.ForeignKey(Product, on_delete=models.PROTECT)
+    order = TenantForeignKey(PurchaseOrder, on_delete=models.CASCADE, related_name="lines")
+    product = TenantForeignKey(Product, on_delete=models.PROTECT)
     qty = models.DecimalField(**QTY)
     unit_cost = models.DecimalField(max_digits=18, decimal_places=4)
     received_qty = models.DecimalField(default=ZERO, **QTY)
@@ -372,11 +372,11 @@ class GoodsReceipt(TenantModel):
     """Goods in: stock up, payable to the supplier (Dr persediaan / Cr 2111)."""
 
     number = models.CharField(_("nomor"), max_length=30)
-    supplier = models.ForeignKey(Supplier, on_delete=models.PROTECT, related_name="receipts")
-    order = models.ForeignKey(PurchaseOrder, null=True, blank=True, on_delete=models.PROTECT,
+    supplier = TenantForeignKey(Supplier, on_delete=models.PROTECT, related_name="receipts")
+    order = TenantForeignKey(PurchaseOrder, null=True, blank=True, on_delete=models.PROTECT,
                               related_name="receipts")
     date = models.DateField(_("tanggal"))
-    location = models.ForeignKey(Location, on_delete=models.PROTECT)
+    location = TenantForeignKey(Location, on_delete=models.PROTECT)
     supplier_ref = models.CharField(_("no. surat jalan/faktur"), max_length=60, blank=True)
     total = models.DecimalField(default=ZERO, **MONEY)
     journal_entry_id = models.BigIntegerField(null=True, blank=True)
@@ -391,10 +391,10 @@ class GoodsReceipt(TenantModel):
 
 
 class GoodsReceiptLine(TenantModel):
-    receipt = models.ForeignKey(GoodsReceipt, on_delete=models.CASCADE, related_name="lines")
-    order_line = models.ForeignKey(PurchaseOrderLine, null=True, blank=True, on_delete=models.PROTECT)
-    product = models.ForeignKey(Product, on_delete=models.PROTECT)
-    lot = models.ForeignKey(Lot, null=True, blank=True, on_delete=models.PROTECT)
+    receipt = TenantForeignKey(GoodsReceipt, on_delete=models.CASCADE, related_name="lines")
+    order_line = TenantForeignKey(PurchaseOrderLine, null=True, blank=True, on_delete=models.PROTECT)
+    product = TenantForeignKey(Product, on_delete=models.PROTECT)
+    lot = TenantForeignKey(Lot, null=True, blank=True, on_delete=models.PROTECT)
     qty = models.DecimalField(**QTY)
     unit_cost = models.DecimalField(max_digits=18, decimal_places=4)
     amount = models.DecimalField(**MONEY)
@@ -405,7 +405,7 @@ class GoodsReceiptLine(TenantModel):
 
 class SupplierInvoice(TenantModel):
     number = models.CharField(_("nomor faktur pemasok"), max_length=60)
-    supplier = models.ForeignKey(Supplier, on_delete=models.PROTECT, related_name="invoices")
+    supplier = TenantForeignKey(Supplier, on_delete=models.PROTECT, related_name="invoices")
     date = models.DateField(_("tanggal"))
     due_date = models.DateField(_("jatuh tempo"), null=True, blank=True)
     amount = models.DecimalField(_("jumlah"), **MONEY)
@@ -423,8 +423,8 @@ class SupplierInvoice(TenantModel):
 
 
 class SupplierPayment(TenantModel):
-    supplier = models.ForeignKey(Supplier, on_delete=models.PROTECT, related_name="payments")
-    invoice = models.ForeignKey(SupplierInvoice, null=True, blank=True, on_delete=models.PROTECT,
+    supplier = TenantForeignKey(Supplier, on_delete=models.PROTECT, related_name="payments")
+    invoice = TenantForeignKey(SupplierInvoice, null=True, blank=True, on_delete=models.PROTECT,
                                 related_name="payments")
     date = models.DateField(_("tanggal"))
     amount = models.DecimalField(_("jumlah"), **MONEY)
@@ -438,11 +438,11 @@ class SupplierPayment(TenantModel):
 
 class PurchaseReturn(TenantModel):
     number = models.CharField(_("nomor"), max_length=30)
-    supplier = models.ForeignKey(Supplier, on_delete=models.PROTECT, related_name="returns")
+    supplier = TenantForeignKey(Supplier, on_delete=models.PROTECT, related_name="returns")
     date = models.DateField(_("tanggal"))
-    location = models.ForeignKey(Location, on_delete=models.PROTECT)
-    product = models.ForeignKey(Product, on_delete=models.PROTECT)
-    lot = models.ForeignKey(Lot, null=True, blank=True, on_delete=models.PROTECT)
+    location = TenantForeignKey(Location, on_delete=models.PROTECT)
+    product = TenantForeignKey(Product, on_delete=models.PROTECT)
+    lot = TenantForeignKey(Lot, null=True, blank=True, on_delete=models.PROTECT)
     qty = models.DecimalField(**QTY)
     credit_amount = models.DecimalField(_("nilai kredit pemasok"), **MONEY)
     reason = models.CharField(_("alasan"), max_length=200, blank=True)
@@ -458,7 +458,7 @@ class Shift(TenantModel):
         CLOSED = "closed", _("Tutup")
 
     unit = models.CharField(max_length=20, choices=Unit.choices, default=Unit.SEMBAKO)
-    location = models.ForeignKey(Location, on_delete=models.PROTECT)
+    location = TenantForeignKey(Location, on_delete=models.PROTECT)
     cashier = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     opened_at = models.DateTimeField(default=timezone.now)
     opening_float = models.DecimalField(_("modal awal laci"), **MONEY)
@@ -491,8 +491,8 @@ class Sale(TenantModel):
     number = models.CharField(max_length=30)
     client_id = models.CharField(max_length=100)
     unit = models.CharField(max_length=20, choices=Unit.choices, default=Unit.SEMBAKO)
-    shift = models.ForeignKey(Shift, on_delete=models.PROTECT, related_name="sales")
-    location = models.ForeignKey(Location, on_delete=models.PROTECT)
+    shift = TenantForeignKey(Shift, on_delete=models.PROTECT, related_name="sales")
+    location = TenantForeignKey(Location, on_delete=models.PROTECT)
     date = models.DateField(db_index=True)
     at = models.DateTimeField(default=timezone.now)
     cashier = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -525,8 +525,8 @@ class Sale(TenantModel):
 
 class SaleLine(TenantModel):
     audit_exclude = True
-    sale = models.ForeignKey(Sale, on_delete=models.CASCADE, related_name="lines")
-    product = models.ForeignKey(Product, on_delete=models.PROTECT)
+    sale = TenantForeignKey(Sale, on_delete=models.CASCADE, related_name="lines")
+    product = TenantForeignKey(Product, on_delete=models.PROTECT)
     uom_name = models.CharField(max_length=30)
     factor = models.DecimalField(default=Decimal("1"), **QTY)
     qty = models.DecimalField(**QTY)  # in uom
@@ -542,9 +542,9 @@ class SaleLine(TenantModel):
 
 class SaleReturn(TenantModel):
     number = models.CharField(max_length=30)
-    sale = models.ForeignKey(Sale, on_delete=models.PROTECT, related_name="returns")
+    sale = TenantForeignKey(Sale, on_delete=models.PROTECT, related_name="returns")
     date = models.DateField()
-    shift = models.ForeignKey(Shift, null=True, blank=True, on_delete=models.PROTECT)
+    shift = TenantForeignKey(Shift, null=True, blank=True, on_delete=models.PROTECT)
     amount = models.DecimalField(**MONEY)
     cost = models.DecimalField(**MONEY)
     reason = models.CharField(max_length=200, blank=True)
@@ -586,8 +586,8 @@ class FertilizerAllocation(TenantModel):
 
 
 class FertilizerRedemption(TenantModel):
-    allocation = models.ForeignKey(FertilizerAllocation, on_delete=models.PROTECT, related_name="redemptions")
-    sale = models.ForeignKey(Sale, on_delete=models.PROTECT, related_name="redemptions")
+    allocation = TenantForeignKey(FertilizerAllocation, on_delete=models.PROTECT, related_name="redemptions")
+    sale = TenantForeignKey(Sale, on_delete=models.PROTECT, related_name="redemptions")
     date = models.DateField()
     qty_kg = models.DecimalField(**QTY)
     nik = models.CharField(max_length=16)
@@ -600,7 +600,7 @@ class FertilizerRedemption(TenantModel):
 class StockCount(TenantModel):
     """Stock opname: counted vs system quantity per product at a location; the variance is posted."""
 
-    location = models.ForeignKey(Location, on_delete=models.PROTECT)
+    location = TenantForeignKey(Location, on_delete=models.PROTECT)
     date = models.DateField()
     note = models.CharField(max_length=200, blank=True)
     journal_entry_id = models.BigIntegerField(null=True, blank=True)
@@ -612,9 +612,9 @@ class StockCount(TenantModel):
 
 
 class StockCountLine(TenantModel):
-    count = models.ForeignKey(StockCount, on_delete=models.CASCADE, related_name="lines")
-    product = models.ForeignKey(Product, on_delete=models.PROTECT)
-    lot = models.ForeignKey(Lot, null=True, blank=True, on_delete=models.PROTECT)
+    count = TenantForeignKey(StockCount, on_delete=models.CASCADE, related_name="lines")
+    product = TenantForeignKey(Product, on_delete=models.PROTECT)
+    lot = TenantForeignKey(Lot, null=True, blank=True, on_delete=models.PROTECT)
     system_qty = models.DecimalField(**QTY)
     counted_qty = models.DecimalField(**QTY)
     value = models.DecimalField(default=ZERO, **MONEY)

@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from kopdes.core.models import TenantModel
+from kopdes.core.models import TenantForeignKey, TenantModel
 from kopdes.ledger.coa import UNIT_CASH_ACCOUNT
 
 MONEY = {"max_digits": 18, "decimal_places": 2}
@@ -92,7 +92,7 @@ class Receipt(TenantModel):
     """A printed receipt (bukti setor/tarik) for one counter operation."""
 
     number = models.CharField(_("nomor"), max_length=30)
-    member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="savings_receipts")
+    member = TenantForeignKey("members.Member", on_delete=models.PROTECT, related_name="savings_receipts")
     date = models.DateField(_("tanggal"))
     kind = models.CharField(_("jenis simpanan"), max_length=10, choices=Kind.choices)
     type = models.CharField(_("transaksi"), max_length=12, choices=TxType.choices)
@@ -118,7 +118,7 @@ class Receipt(TenantModel):
 class SavingsTransaction(TenantModel):
     """One movement of one member's savings of one kind. ``amount`` is signed: + in, − out."""
 
-    member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="savings_transactions")
+    member = TenantForeignKey("members.Member", on_delete=models.PROTECT, related_name="savings_transactions")
     kind = models.CharField(_("jenis simpanan"), max_length=10, choices=Kind.choices)
     type = models.CharField(_("transaksi"), max_length=12, choices=TxType.choices)
     date = models.DateField(_("tanggal"))
@@ -126,7 +126,7 @@ class SavingsTransaction(TenantModel):
     method = models.CharField(_("cara"), max_length=10, blank=True)
     reference = models.CharField(_("referensi"), max_length=80, blank=True)
     memo = models.CharField(_("keterangan"), max_length=200, blank=True)
-    receipt = models.ForeignKey(Receipt, null=True, blank=True, on_delete=models.PROTECT, related_name="lines")
+    receipt = TenantForeignKey(Receipt, null=True, blank=True, on_delete=models.PROTECT, related_name="lines")
     entry_id = models.BigIntegerField(null=True, blank=True)
     entry_number = models.CharField(max_length=40, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
@@ -177,7 +177,7 @@ class WajibDue(TenantModel):
         PAID = "paid", _("Lunas")
         CANCELLED = "cancelled", _("Dibatalkan (anggota keluar)")
 
-    member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="wajib_dues")
+    member = TenantForeignKey("members.Member", on_delete=models.PROTECT, related_name="wajib_dues")
     period = models.DateField(_("periode"))
     amount = models.DecimalField(_("tagihan"), **MONEY)
     paid = models.DecimalField(_("dibayar"), **MONEY, default=Decimal(0))

@@ -28,7 +28,7 @@ from django.utils.functional import LazyObject
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from kopdes.core.models import Koperasi, Region, TenantModel
+from kopdes.core.models import Koperasi, Region, TenantForeignKey, TenantModel
 from kopdes.core.units import Unit
 
 MONEY = {"max_digits": 18, "decimal_places": 2}
@@ -406,7 +406,7 @@ class SupervisionVisit(TenantModel):
 
 
 class VisitFinding(TenantModel):
-    visit = models.ForeignKey(SupervisionVisit, on_delete=models.CASCADE, related_name="findings")
+    visit = TenantForeignKey(SupervisionVisit, on_delete=models.CASCADE, related_name="findings")
     area = models.CharField(_("aspek"), max_length=16, choices=VisitArea.choices)
     indicator = models.CharField(_("indikator"), max_length=200)
     procedure = models.CharField(_("prosedur pemeriksaan"), max_length=200, blank=True)

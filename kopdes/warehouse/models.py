@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from kopdes.core.models import TenantModel
+from kopdes.core.models import TenantForeignKey, TenantModel, TenantOneToOneField
 
 MONEY = {"max_digits": 18, "decimal_places": 2}
 KG = {"max_digits": 14, "decimal_places": 3}
@@ -88,7 +88,7 @@ class Zone(TenantModel):
         RAK = "rak", _("Rak")
         COLD_ROOM = "cold_room", _("Ruang pendingin")
 
-    facility = models.ForeignKey(Facility, on_delete=models.PROTECT, related_name="zones")
+    facility = TenantForeignKey(Facility, on_delete=models.PROTECT, related_name="zones")
     code = models.CharField(_("kode"), max_length=20)
     name = models.CharField(_("nama"), max_length=120)
     kind = models.CharField(_("jenis"), max_length=10, choices=Kind.choices, default=Kind.LANTAI)
@@ -174,8 +174,8 @@ class StoredLot(TenantModel):
         RELEASED = "released", _("Sudah dikeluarkan")
 
     number = models.CharField(_("nomor lot"), max_length=30)
-    facility = models.ForeignKey(Facility, on_delete=models.PROTECT, related_name="lots")
-    zone = models.ForeignKey(Zone, on_delete=models.PROTECT, related_name="lots")
+    facility = TenantForeignKey(Facility, on_delete=models.PROTECT, related_name="lots")
+    zone = TenantForeignKey(Zone, on_delete=models.PROTECT, related_name="lots")
     commodity = models.CharField(_("komoditas"), max_length=10, choices=Commodity.choices)
     variety = models.CharField(_("varietas/jenis"), max_length=60, blank=True)
     grade = models.CharField(_("mutu/kelas"), max_length=20, blank=True)
@@ -250,9 +250,9 @@ class CustodyMove(TenantModel):
         INTAKE = "intake", pgettext_lazy("arus gudang", "Masuk")
         RELEASE = "release", pgettext_lazy("arus gudang", "Keluar")
 
-    lot = models.ForeignKey(StoredLot, on_delete=models.PROTECT, related_name="moves")
-    facility = models.ForeignKey(Facility, on_delete=models.PROTECT, related_name="+")
-    zone = models.ForeignKey(Zone, on_delete=models.PROTECT, related_name="+")
+    lot = TenantForeignKey(StoredLot, on_delete=models.PROTECT, related_name="moves")
+    facility = TenantForeignKey(Facility, on_delete=models.PROTECT, related_name="+")
+    zone = TenantForeignKey(Zone, on_delete=models.PROTECT, related_name="+")
     date = models.DateField(db_index=True)
     kind = models.CharField(max_length=8, choices=Kind.choices)
     kg = models.DecimalField(**KG)
@@ -277,7 +277,7 @@ class WarehouseReceipt(TenantModel):
         RELEASED = "released", _("Sudah dilepas (barang keluar)")
         CANCELLED = "cancelled", _("Dibatalkan")
 
-    lot = models.OneToOneField(StoredLot, on_delete=models.PROTECT, related_name="receipt")
+    lot = TenantOneToOneField(StoredLot, on_delete=models.PROTECT, related_name="receipt")
     number = models.CharField(_("nomor resi"), max_length=40, unique=True)
     public_code = models.CharField(max_length=24, unique=True, editable=False)
     issued_on = models.DateField(_("tanggal terbit"))
@@ -309,7 +309,7 @@ class Pledge(TenantModel):
         BANK = "bank", _("Bank")
         OTHER = "lain", _("Lembaga keuangan lain")
 
-    receipt = models.ForeignKey(WarehouseReceipt, on_delete=models.PROTECT, related_name="pledges")
+    receipt = TenantForeignKey(WarehouseReceipt, on_delete=models.PROTECT, related_name="pledges")
     lender_kind = models.CharField(_("pemberi pinjaman"), max_length=4, choices=Lender.choices)
     lender_name = models.CharField(_("nama pemberi pinjaman"), max_length=120)
     reference = models.CharField(_("nomor perjanjian/pinjaman"), max_length=60, blank=True)
@@ -343,7 +343,7 @@ class Release(TenantModel):
         CREDIT = "piutang", _("Piutang")
 
     number = models.CharField(_("nomor pengeluaran"), max_length=30)
-    lot = models.ForeignKey(StoredLot, on_delete=models.PROTECT, related_name="releases")
+    lot = TenantForeignKey(StoredLot, on_delete=models.PROTECT, related_name="releases")
     date = models.DateField(_("tanggal"))
     kg = models.DecimalField(_("berat keluar (kg)"), **KG)
     fee_from = models.DateField()
@@ -403,7 +403,7 @@ class Device(TenantModel):
     cooperative. The raw token is shown once when issued (``issue_token``)."""
 
     name = models.CharField(_("nama perangkat"), max_length=80)
-    zone = models.ForeignKey(Zone, on_delete=models.PROTECT, related_name="devices",
+    zone = TenantForeignKey(Zone, on_delete=models.PROTECT, related_name="devices",
                              verbose_name=_("ruang pendingin"))
     serial = models.CharField(_("nomor seri"), max_length=60, blank=True)
     token_prefix = models.CharField(max_length=16, unique=True, editable=False)
@@ -446,8 +446,8 @@ class TemperatureReading(TenantModel):
         MANUAL = "manual", _("Dicatat petugas")
         SENSOR = "sensor", _("Sensor")
 
-    zone = models.ForeignKey(Zone, on_delete=models.PROTECT, related_name="readings")
-    device = models.ForeignKey(Device, null=True, blank=True, on_delete=models.PROTECT, related_name="readings")
+    zone = TenantForeignKey(Zone, on_delete=models.PROTECT, related_name="readings")
+    device = TenantForeignKey(Device, null=True, blank=True, on_delete=models.PROTECT, related_name="readings")
     at = models.DateTimeField()
     celsius = models.DecimalField(max_digits=5, decimal_places=2)
     source = models.CharField(max_length=6, choices=Source.choices, default=Source.SENSOR)
@@ -466,7 +466,7 @@ class TemperatureReading(TenantModel):
 class Excursion(TenantModel):
     """A period when a cold room was out of its target range (an alert until acknowledged)."""
 
-    zone = models.ForeignKey(Zone, on_delete=models.PROTECT, related_name="excursions")
+    zone = TenantForeignKey(Zone, on_delete=models.PROTECT, related_name="excursions")
     started_at = models.DateTimeField()
     last_out_at = models.DateTimeField()
     ended_at = models.DateTimeField(null=True, blank=True)

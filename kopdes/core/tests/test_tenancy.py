@@ -1,0 +1,66 @@
+"""Tenancy in the ORM: every tenant relation, save and lock names the cooperative (what Citus needs)."""
+
+from __future__ import annotations
+
+import pytest
+from django.apps import apps
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from kopdes.core import tenancy
+from kopdes.core.models import Koperasi, Region, TenantForeignKey, TenantModel, TenantOneToOneField
+
+
+def test_every_model_is_classified_and_tenant_tables_have_a_required_koperasi():
+    unclassified = [m._meta.db_table for m in apps.get_models() if tenancy.kind(m) is None]
+    assert unclassified == []
+    for m in tenancy.tenant_models():
+        assert issubclass(m, TenantModel), m
+        assert m._meta.get_field("koperasi").null is False, m
+    assert "ledger_journalentry" in tenancy.tenant_tables()
+    assert {"core_koperasi", "core_region", "core_user"} <= set(tenancy.reference_tables())
+    assert not set(tenancy.tenant_tables()) & set(tenancy.reference_tables())
+
+
+def test_every_relation_between_tenant_models_is_tenant_aware():
+    plain = [
+        f"{m._meta.label}.{f.name}"
+        for m in tenancy.tenant_models()
+        for f in m._meta.local_fields
+        if f.is_relation and f.name != "koperasi" and f.related_model in set(tenancy.tenant_models())
+        and not isinstance(f, (TenantForeignKey, TenantOneToOneField))
+    ]
+    assert plain == []
+
+
+def test_joins_match_koperasi_both_ways():
+    from kopdes.ledger.models import JournalEntry, JournalLine
+
+    fwd = str(JournalLine.objects.for_koperasi(1).select_related("entry").query)
+    assert '"ledger_journalline"."koperasi_id" = ("ledger_journalentry"."koperasi_id")' in fwd
+    rev = str(JournalEntry.objects.for_koperasi(1).filter(lines__debit__gt=0).query)
+    assert '"ledger_journalline"."koperasi_id" = ("ledger_journalentry"."koperasi_id")' in rev
+
+
+@pytest.mark.django_db
+def test_save_updates_with_koperasi_in_where_and_related_fetch_names_it():
+
+    region = Region.objects.create(code="99.01.01.2001", name="Desa Uji", level=4)
+    kop = Koperasi.objects.create(slug="uji", name="KDMP Uji", kind="desa", region=region)
+    from kopdes.core.models import Bylaws
+
+    b = Bylaws.objects.create(koperasi=kop, effective_date="2026-01-01", simpanan_pokok=100000,
+                              simpanan_wajib_monthly=10000)
+    b.decided_by = "RAT 2026"
+    with CaptureQueriesContext(connection) as ctx:
+        b.save()
+    update = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith("UPDATE")]
+    assert len(update) == 1 and f'"koperasi_id" = {kop.pk}' in update[0].split("WHERE", 1)[1]
+
+
+def test_locked_filters_by_koperasi_and_locks_one_table():
+    from kopdes.ledger.models import JournalLine
+
+    qs = JournalLine.objects.locked(7).select_related("entry")
+    assert qs.query.select_for_update and qs.query.select_for_update_of == ("self",)
+    assert '"ledger_journalline"."koperasi_id" = 7' in str(qs.query)
