@@ -15,6 +15,19 @@ class CoreConfig(AppConfig):
 
         audit.connect_signals()
 
+        from django.db.models.signals import post_migrate
+
+        def _tenant_keys(sender, using="default", **kwargs):
+            # once per migrate (core's signal): composite tenant keys on PostgreSQL, see core/citus.py
+            from django.db import connections
+
+            if connections[using].vendor == "postgresql":
+                from .citus import composite_keys
+
+                composite_keys()
+
+        post_migrate.connect(_tenant_keys, sender=self, dispatch_uid="kopdes_tenant_keys")
+
         def _on_login(sender, request, user, **kwargs):
             audit.record("login", summary=f"login {user.username}")
 

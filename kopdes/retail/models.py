@@ -410,7 +410,8 @@ class SupplierInvoice(TenantModel):
     due_date = models.DateField(_("jatuh tempo"), null=True, blank=True)
     amount = models.DecimalField(_("jumlah"), **MONEY)
     paid = models.DecimalField(default=ZERO, **MONEY)
-    receipts = models.ManyToManyField(GoodsReceipt, blank=True, related_name="invoices")
+    receipts = models.ManyToManyField(GoodsReceipt, blank=True, related_name="invoices",
+                                      through="SupplierInvoiceReceipt")
 
     class Meta:
         ordering = ["-date", "-id"]
@@ -421,6 +422,17 @@ class SupplierInvoice(TenantModel):
     def outstanding(self) -> Decimal:
         return self.amount - self.paid
 
+
+
+class SupplierInvoiceReceipt(TenantModel):
+    """Which goods receipts an invoice covers (an explicit link that carries ``koperasi``: Citus colocates it)."""
+
+    invoice = TenantForeignKey(SupplierInvoice, on_delete=models.CASCADE, related_name="receipt_links")
+    receipt = TenantForeignKey(GoodsReceipt, on_delete=models.CASCADE, related_name="invoice_links")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["koperasi", "invoice", "receipt"],
+                                               name="retail_invoice_receipt_unique")]
 
 class SupplierPayment(TenantModel):
     supplier = TenantForeignKey(Supplier, on_delete=models.PROTECT, related_name="payments")

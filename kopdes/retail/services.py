@@ -167,7 +167,7 @@ def record_supplier_invoice(koperasi, *, supplier: Supplier, number: str, amount
     inv = SupplierInvoice.objects.create(koperasi=koperasi, supplier=supplier, number=number.strip(), amount=amount,
                                          date=date or timezone.localdate(), due_date=due_date)
     if receipts:
-        inv.receipts.set([r for r in receipts if r.koperasi_id == koperasi.pk])
+        inv.receipts.set([r for r in receipts if r.koperasi_id == koperasi.pk], through_defaults={"koperasi": koperasi})
     return inv
 
 

@@ -19,11 +19,8 @@ from django.db import migrations
 E = "ledger_journalentry"
 L = "ledger_journalline"
 A = "ledger_account"
+from ._guard_messages import MSG_FOREIGN, MSG_INSERT_POSTED, MSG_LINE_POSTED, MSG_UNBALANCED  # noqa: E402
 
-MSG_INSERT_POSTED = "jurnal harus dibuat sebagai draf / a journal entry must be inserted as draft"
-MSG_LINE_POSTED = "jurnal yang sudah diposting tidak dapat diubah / a posted journal entry cannot be changed"
-MSG_UNBALANCED = "jurnal tidak seimbang atau nol / journal entry unbalanced or zero"
-MSG_FOREIGN = "baris jurnal tidak sesuai koperasi/tanggal jurnal / line does not match entry cooperative or date"
 
 PG_SQL = f"""
 CREATE OR REPLACE FUNCTION ledger_entry_guard() RETURNS trigger AS $$
