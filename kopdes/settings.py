@@ -100,15 +100,32 @@ TEMPLATES = [
 ]
 
 _default_db = f"sqlite:///{VAR_DIR / 'kopdes.sqlite3'}"
-DATABASES = {"default": dj_database_url.parse(os.environ.get("DATABASE_URL", _default_db), conn_max_age=60)}
+# PostgreSQL: persistent connections (one per server thread, reused across requests for
+# KOPDES_DB_CONN_MAX_AGE seconds) with a health check before reuse, so a server restart of PostgreSQL or
+# a dropped connection costs one reconnect instead of an error page.
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL", _default_db),
+        conn_max_age=int(os.environ.get("KOPDES_DB_CONN_MAX_AGE", "600")),
+        conn_health_checks=True,
+    )
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite on a laptop: a connection is a file open, so none is kept between requests.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
+    # synchronous=FULL (default): a sale the cashier saw succeed survives a power cut (WAL + NORMAL may
+    # lose the last commits when the laptop loses power, which happens in a village). NORMAL is faster.
+    _sync = os.environ.get("KOPDES_SQLITE_SYNCHRONOUS", "FULL").upper()
+    if _sync not in ("FULL", "NORMAL", "EXTRA"):
+        raise ValueError(f"KOPDES_SQLITE_SYNCHRONOUS must be FULL, NORMAL or EXTRA, not {_sync!r}")
     DATABASES["default"]["OPTIONS"] = {
         # IMMEDIATE: a writing transaction takes the write lock at BEGIN, so two cashiers never
-        # deadlock on a lock upgrade; WAL lets readers go on while one writes.
+        # deadlock on a lock upgrade; WAL lets readers go on while one writes; a writer waits up to
+        # `timeout` seconds for the lock (SQLite's busy timeout) before giving up.
         "transaction_mode": "IMMEDIATE",
-        "timeout": 30,
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+        "timeout": int(os.environ.get("KOPDES_SQLITE_BUSY_TIMEOUT", "30")),
+        "init_command": f"PRAGMA journal_mode=WAL; PRAGMA synchronous={_sync}; PRAGMA foreign_keys=ON;",
     }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -139,7 +156,18 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
-WHITENOISE_USE_FINDERS = True
+# `kopdes serve` (the production server) sets KOPDES_STATIC_MANIFEST=1 and runs collectstatic into
+# STATIC_ROOT first: WhiteNoise then serves hashed, pre-compressed files cached for a year. Everywhere else
+# (tests, `kopdes serve --dev`, scripts) files are served straight from the source folders.
+STATIC_MANIFEST = os.environ.get("KOPDES_STATIC_MANIFEST") == "1"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "kopdes.core.staticstorage.ManifestStorage" if STATIC_MANIFEST
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
 WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_URL = "media/"
 MEDIA_ROOT = VAR_DIR / "media"
@@ -160,3 +188,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("KOPDES_LOG_LEVEL", "WARNING")},
 }
+
+#: the task worker's heartbeat file (see kopdes/core/heartbeat.py), read by /healthz
+KOPDES_WORKER_HEARTBEAT = os.environ.get("KOPDES_WORKER_HEARTBEAT", str(VAR_DIR / "worker.heartbeat"))
