@@ -1,9 +1,12 @@
 from __future__ import annotations
 
 from django import forms
+from django.contrib.auth import forms as auth_forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Bylaws, Koperasi, Role
+from .errors import bilingual
+from .models import Bylaws, Koperasi, Role, User
+from .services import password_problems
 from .units import Unit
 
 
@@ -73,9 +76,30 @@ class UserRoleForm(BootstrapMixin, forms.Form):
     username = forms.CharField(label=_("Nama pengguna"), max_length=150)
     full_name = forms.CharField(label=_("Nama lengkap"), max_length=150)
     phone = forms.CharField(label=_("Nomor HP"), max_length=20, required=False)
-    password = forms.CharField(label=_("Kata sandi awal"), widget=forms.PasswordInput, min_length=8)
+    password = forms.CharField(label=_("Kata sandi awal"), widget=forms.PasswordInput)
     role = forms.ChoiceField(label=_("Peran"), choices=COOP_ROLE_CHOICES)
     unit = forms.ChoiceField(label=_("Unit (untuk operator)"), choices=[("", "—"), *Unit.choices], required=False)
     title = forms.CharField(label=_("Jabatan"), max_length=80, required=False)
     start_date = forms.DateField(label=_("Masa jabatan mulai"), widget=DateInput())
     end_date = forms.DateField(label=_("Masa jabatan berakhir"), widget=DateInput(), required=False)
+
+    def clean_password(self):
+        """Django's password validators, compared with the new user's name and phone; both languages."""
+        password = self.cleaned_data["password"]
+        cd = self.cleaned_data
+        candidate = User(username=cd.get("username", ""), full_name=cd.get("full_name", ""), phone=cd.get("phone"))
+        problems = password_problems(password, candidate)
+        if problems:
+            raise forms.ValidationError([bilingual(i, e) for i, e in problems], code="weak_password")
+        return password
+
+
+class PasswordChangeForm(auth_forms.PasswordChangeForm):
+    """The own-password page: Django's form, with the validators' messages in Indonesian and English."""
+
+    def validate_password_for_user(self, user, password_field_name="new_password2"):
+        password = self.cleaned_data.get(password_field_name)
+        if password:
+            problems = password_problems(password, user)
+            if problems:
+                self.add_error(password_field_name, [bilingual(i, e) for i, e in problems])

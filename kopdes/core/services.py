@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import slugify
 
 from . import audit
@@ -150,6 +151,30 @@ def add_bylaws(koperasi: Koperasi, *, by: User | None = None, **values) -> Bylaw
     return bylaws
 
 
+def password_problems(password: str, user: User | None = None) -> list[tuple[str, str]]:
+    """What Django's password validators (``AUTH_PASSWORD_VALIDATORS``) say against ``password``, as
+    (Indonesian, English) pairs; empty when it is acceptable. ``user`` lets the similarity check compare it
+    with the username, name, phone and e-mail."""
+    messages = {}
+    for lang in ("id", "en"):
+        with translation.override(lang):
+            try:
+                validate_password(password, user)
+            except ValidationError as exc:
+                messages[lang] = list(exc.messages)
+            else:
+                return []
+    return list(zip(messages["id"], messages["en"], strict=True))
+
+
+def check_password(password: str, user: User | None = None) -> None:
+    """Refuse a weak staff password with a DomainError in both languages (field ``password``)."""
+    problems = password_problems(password, user)
+    if problems:
+        raise DomainError(" ".join(i for i, _ in problems), " ".join(e for _, e in problems),
+                          field="password", code="weak_password")
+
+
 @transaction.atomic
 def create_user(
     *,
@@ -168,6 +193,7 @@ def create_user(
                           field="username", code="duplicate_username")
     user = User(username=username, full_name=full_name, phone=phone or None, email=email, nik=nik)
     if password:
+        check_password(password, user)
         user.set_password(password)
     else:
         user.set_unusable_password()

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import PasswordChangeForm
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
@@ -17,7 +16,7 @@ from django.views.decorators.http import require_GET
 from . import services
 from .access import accessible_koperasi, public_view, require_write, supervised_region_codes, tenant_view
 from .errors import DomainError
-from .forms import BylawsForm, KoperasiProfileForm, NewKoperasiForm, UserRoleForm
+from .forms import BylawsForm, KoperasiProfileForm, NewKoperasiForm, PasswordChangeForm, UserRoleForm
 from .models import PENGURUS_ROLES, AuditLog, Bylaws, Koperasi, Region, Role, RoleAssignment
 from .units import Unit
 
