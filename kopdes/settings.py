@@ -2,7 +2,8 @@
 
 Everything that differs between a laptop and a cluster comes from the environment:
 ``DATABASE_URL`` (default: SQLite in ``var/``), ``KOPDES_SECRET_KEY``, ``KOPDES_DEBUG``,
-``KOPDES_ALLOWED_HOSTS``, ``KOPDES_VAR_DIR``.
+``KOPDES_ALLOWED_HOSTS``, ``KOPDES_VAR_DIR``, ``KOPDES_HTTPS`` (behind a TLS proxy: secure cookies, HSTS, redirect
+to https). docs/deploy/server.md lists them all.
 """
 
 from __future__ import annotations
@@ -32,7 +33,8 @@ def _secret_key() -> str:
 
 SECRET_KEY = _secret_key()
 DEBUG = os.environ.get("KOPDES_DEBUG", "0") == "1"
-ALLOWED_HOSTS = os.environ.get("KOPDES_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver").split(",")
+# `testserver` (Django's test client) is added by the test runner itself, never here.
+ALLOWED_HOSTS = [h for h in os.environ.get("KOPDES_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("KOPDES_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
 KOPDES_APPS = [
@@ -66,6 +68,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "kopdes.core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -180,7 +183,50 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 12
-X_FRAME_OPTIONS = "SAMEORIGIN"
+
+# --- security headers, always ----------------------------------------------------------------------------
+# No page is ever framed (clickjacking); referrers stay on this site; no MIME sniffing.
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Content-Security-Policy (kopdes.core.middleware.SecurityHeadersMiddleware): scripts only from our own static
+# files — no inline <script>, no onclick=, no eval (templates declare behaviour with data attributes, see
+# static/kopdes/kopdes.js). Inline styles stay allowed (style="" attributes, the receipts' print CSS).
+CONTENT_SECURITY_POLICY = "; ".join([
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data: blob:",
+    "font-src 'self'",
+    "connect-src 'self'",
+    "media-src 'self' blob:",
+    "worker-src 'self'",
+    "manifest-src 'self'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+])
+# The POS scans barcodes with the phone camera; nothing else may use devices.
+PERMISSIONS_POLICY = "camera=(self), microphone=(), geolocation=(), payment=()"
+
+# --- KOPDES_HTTPS=1: served over TLS by a reverse proxy (Caddy, nginx) on this machine -----------------------
+HTTPS = os.environ.get("KOPDES_HTTPS", "0") == "1"
+if HTTPS:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = True
+    # the proxy sets X-Forwarded-Proto (and must overwrite one sent by the client; gunicorn listens on
+    # 127.0.0.1 only, so nobody else can reach it)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # monitoring on the machine itself may ask over plain HTTP
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    # browsers remember "https only" for a year (KOPDES_HSTS_SECONDS; start with 300 while trying TLS out)
+    SECURE_HSTS_SECONDS = int(os.environ.get("KOPDES_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = os.environ.get("KOPDES_HSTS_INCLUDE_SUBDOMAINS", "1") == "1"
+    SECURE_HSTS_PRELOAD = os.environ.get("KOPDES_HSTS_PRELOAD", "1") == "1"
 
 MESSAGE_TAGS = {40: "danger"}
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from django.conf import settings
+
 from .audit import acting_as
 
 
@@ -21,3 +23,24 @@ class AuditContextMiddleware:
         user = user if user is not None and user.is_authenticated else None
         with acting_as(user, ip=client_ip(request), user_agent=request.META.get("HTTP_USER_AGENT", "")):
             return self.get_response(request)
+
+
+class SecurityHeadersMiddleware:
+    """Content-Security-Policy and Permissions-Policy on every response (settings.CONTENT_SECURITY_POLICY).
+
+    PDFs are left without a CSP: browsers' built-in PDF viewers run as an embedded plugin that
+    ``object-src 'none'`` would block. A view may set its own policy; it is kept.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if "Content-Security-Policy" not in response and not response.get("Content-Type", "").startswith(
+            "application/pdf"
+        ):
+            response["Content-Security-Policy"] = settings.CONTENT_SECURITY_POLICY
+        if "Permissions-Policy" not in response:
+            response["Permissions-Policy"] = settings.PERMISSIONS_POLICY
+        return response

@@ -36,13 +36,26 @@ def browser():
         b.close()
 
 
+def _watch_csp(pg) -> list[str]:
+    """Collect the browser's Content-Security-Policy refusals (an inline script or onclick= that slipped into a
+    template would do nothing in production) and uncaught script errors: the test fails at teardown."""
+    refused: list[str] = []
+    pg.on("console", lambda msg: refused.append(msg.text)
+          if msg.type == "error" and "Content Security Policy" in msg.text else None)
+    # an uncaught error in one of our static scripts (a behaviour broken when it left the template) counts too
+    pg.on("pageerror", lambda exc: refused.append(f"uncaught: {exc}"))
+    return refused
+
+
 @pytest.fixture
 def page(browser):
     context = browser.new_context(viewport={"width": 1280, "height": 860}, locale="id-ID")
     pg = context.new_page()
     pg.set_default_timeout(15000)
+    refused = _watch_csp(pg)
     yield pg
     context.close()
+    assert not refused, f"Content-Security-Policy refusals or script errors: {refused}"
 
 
 @pytest.fixture
@@ -52,8 +65,10 @@ def phone_page(browser):
                                   has_touch=True, locale="id-ID")
     pg = context.new_page()
     pg.set_default_timeout(15000)
+    refused = _watch_csp(pg)
     yield pg
     context.close()
+    assert not refused, f"Content-Security-Policy refusals or script errors: {refused}"
 
 
 def screenshot(page, name: str) -> Path:
