@@ -52,6 +52,9 @@ def _setup_django():
     import django
 
     django.setup()
+    from django.conf import settings
+
+    settings.ALLOWED_HOSTS.append("testserver")  # the query-count probe uses Django's test client
 
 
 def serve(port: int) -> None:
