@@ -14,6 +14,8 @@ from pathlib import Path
 
 import dj_database_url
 
+from kopdes.core.logs import logging_config
+
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent
 VAR_DIR = Path(os.environ.get("KOPDES_VAR_DIR", PROJECT_DIR / "var"))
@@ -70,6 +72,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "kopdes.core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "kopdes.core.logs.RequestLogMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -232,12 +235,17 @@ MESSAGE_TAGS = {40: "danger"}
 
 TASKS = {"default": {"BACKEND": os.environ.get("KOPDES_TASK_BACKEND", "django_tasks_db.DatabaseBackend")}}
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("KOPDES_LOG_LEVEL", "WARNING")},
-}
+# One line per request with its time (kopdes.core.logs.RequestLogMiddleware); KOPDES_LOG_JSON=1 writes every
+# log line as a JSON object for a log collector; KOPDES_REQUEST_LOG=0 silences the request lines.
+LOGGING = logging_config(
+    json_lines=os.environ.get("KOPDES_LOG_JSON", "0") == "1",
+    level=os.environ.get("KOPDES_LOG_LEVEL", "WARNING"),
+    request_log=os.environ.get("KOPDES_REQUEST_LOG", "1") == "1",
+)
 
 #: the task worker's heartbeat file (see kopdes/core/heartbeat.py), read by /healthz
 KOPDES_WORKER_HEARTBEAT = os.environ.get("KOPDES_WORKER_HEARTBEAT", str(VAR_DIR / "worker.heartbeat"))
+#: /healthz: the worker counts as stopped when its heartbeat (every 10 s) is older than this
+KOPDES_WORKER_MAX_AGE = int(os.environ.get("KOPDES_WORKER_MAX_AGE", "60"))
+#: /healthz: less free space than this on the disk of var/ (database, uploads, backups) is a problem
+KOPDES_DISK_MIN_FREE_MB = int(os.environ.get("KOPDES_DISK_MIN_FREE_MB", "1024"))

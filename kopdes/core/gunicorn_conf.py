@@ -17,3 +17,21 @@ control_socket_disable = True
 # Restart a worker process after many requests (with jitter) so a slow leak can never grow without bound.
 max_requests = 5000
 max_requests_jitter = 500
+
+# KOPDES_LOG_JSON=1: gunicorn's own lines (start, worker boot/exit, timeouts) as JSON too, like Kopdes' logs.
+if os.environ.get("KOPDES_LOG_JSON") == "1":
+    # gunicorn merges this over its defaults one level deep: every section it uses is given in full
+    _json_handler = {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"}
+    logconfig_dict = {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "root": {"level": "INFO", "handlers": ["console"]},
+        "formatters": {"json": {"()": "kopdes.core.logs.JsonFormatter"}},
+        "handlers": {"console": _json_handler, "error_console": _json_handler},
+        "loggers": {
+            "gunicorn.error": {"level": loglevel.upper(), "handlers": ["error_console"], "propagate": False,
+                               "qualname": "gunicorn.error"},
+            "gunicorn.access": {"level": "INFO", "handlers": ["console"], "propagate": False,
+                                "qualname": "gunicorn.access"},
+        },
+    }

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from . import health, views
 from .forms_auth import LoginForm
 
 app_name = "core"
@@ -18,7 +18,8 @@ urlpatterns = [
     path("wilayah/<str:code>/", views.region_browser, name="region"),
     path("api-wilayah/opsi/", views.region_options, name="region_options"),
     path("api-wilayah/cari/", views.region_search, name="region_search"),
-    path("sehat/", views.health, name="health"),
+    path("sehat/", health.healthz, name="health"),
+    path("healthz", health.healthz, name="healthz"),
 ]
 
 tenant_urlpatterns = [

@@ -265,7 +265,4 @@ def region_browser(request: HttpRequest, code: str = "") -> HttpResponse:
     })
 
 
-@public_view
-def health(request: HttpRequest) -> JsonResponse:
-    return JsonResponse({"status": "ok"})
 

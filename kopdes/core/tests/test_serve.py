@@ -6,6 +6,7 @@ These tests start the real command as a subprocess (its own ``var/`` in a tempor
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -164,6 +165,33 @@ def test_production_server_serves_and_sigterm_leaves_no_process(serve_env):
     out = stop_and_check(proc, kids)
     assert proc.returncode == 0, out
     assert "SIGTERM" in out
+    assert re.search(r"kopdes\.request: GET /masuk/ 200 \d+\.\dms \d+B user=-", out), out  # request log line
+
+
+def test_healthz_sees_the_real_worker_and_logs_are_json(serve_env):
+    env = dict(serve_env, KOPDES_LOG_JSON="1")
+    proc, port = start_serve(env)
+    try:
+        wait_for(f"http://127.0.0.1:{port}/masuk/", proc)
+        deadline = time.monotonic() + 30
+        while True:  # the worker's first beat comes as it starts
+            status, _h, body = get(f"http://127.0.0.1:{port}/healthz")
+            data = json.loads(body)
+            if data["checks"]["worker"]["ok"] or time.monotonic() > deadline:
+                break
+            time.sleep(0.3)
+        assert status == 200 and data["status"] in ("ok", "degraded")
+        assert data["checks"]["database"]["ok"] is True
+        assert data["checks"]["worker"]["ok"] is True and data["checks"]["worker"]["heartbeat_age_s"] < 15
+        kids = descendants(proc.pid)
+    except BaseException:
+        proc.kill()
+        raise
+    out = stop_and_check(proc, kids)
+    records = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+    req = [r for r in records if r["logger"] == "kopdes.request" and r.get("path") == "/healthz"]
+    assert req and req[0]["status"] == 200 and req[0]["duration_ms"] >= 0
+    assert any(r["logger"] == "gunicorn.error" and "Booting worker" in r["message"] for r in records)
 
 
 def test_sigint_stops_both_too(serve_env):
