@@ -41,7 +41,7 @@ def _err(mid: str, men: str, field: str | None = None, code: str = "invalid") ->
 def next_number(koperasi, series: str, year: int) -> int:
     Counter.objects.bulk_create([Counter(koperasi=koperasi, series=series, year=year, last=0)],
                                 ignore_conflicts=True)
-    c = Counter.objects.select_for_update().get(koperasi=koperasi, series=series, year=year)
+    c = Counter.objects.locked(koperasi).get(koperasi=koperasi, series=series, year=year)
     c.last += 1
     Counter.objects.filter(pk=c.pk).update(last=c.last)
     return c.last
@@ -360,7 +360,7 @@ PAY_ACCOUNTS = {"tunai": "1106", "qris": "1112", "transfer": "1112"}
 @transaction.atomic
 def pay_visit(visit: Visit, *, method: str = "tunai", by=None, date: dt.date | None = None) -> Visit:
     """Payment at the clinic cashier: Dr kas klinik (1106) / Cr 4131 jasa klinik anggota (member) or 4132."""
-    visit = Visit.objects.select_for_update().get(pk=visit.pk)
+    visit = Visit.objects.locked(visit.koperasi_id).get(pk=visit.pk)
     if visit.status == Visit.Status.BATAL:
         raise _err("Kunjungan batal tidak dapat dibayar.", "A cancelled visit cannot be paid.", code="visit_cancelled")
     if visit.is_paid:

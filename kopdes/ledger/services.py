@@ -352,7 +352,7 @@ def create_account(koperasi: Koperasi, *, code: str, name: str, type: str, norma
 @transaction.atomic
 def update_account(account: Account, *, name: str | None = None, active: bool | None = None, **changes) -> Account:
     """Rename or (de)activate an account; code, type and normal side change only while it has no postings."""
-    account = Account.objects.select_for_update().get(pk=account.pk)
+    account = Account.objects.locked(account.koperasi_id).get(pk=account.pk)
     structural = {k: v for k, v in changes.items() if k in ("code", "type", "normal", "is_cash", "segment")}
     if structural and any(getattr(account, k) != v for k, v in structural.items()):
         if JournalLine.objects.filter(account=account).exists():
@@ -447,7 +447,7 @@ def request_reopen(koperasi: Koperasi, year: int, month: int, *, reason: str, by
 @transaction.atomic
 def approve_reopen(req: PeriodReopen, *, by) -> PeriodReopen:
     """Ketua and bendahara each approve (two different people); the second approval re-opens the month."""
-    req = PeriodReopen.objects.select_for_update().get(pk=req.pk)
+    req = PeriodReopen.objects.locked(req.koperasi_id).get(pk=req.pk)
     if req.status != PeriodReopen.Status.PENDING:
         raise DomainError("Permintaan ini sudah selesai.", "This request is closed.", code="not_pending")
     roles = _roles_of(by, req.koperasi)
@@ -611,7 +611,7 @@ def create_manual_journal(koperasi: Koperasi, *, date: dt.date, memo: str, lines
 
 @transaction.atomic
 def approve_manual_journal(mj: ManualJournal, *, by) -> ManualJournal:
-    mj = ManualJournal.objects.select_for_update().get(pk=mj.pk)
+    mj = ManualJournal.objects.locked(mj.koperasi_id).get(pk=mj.pk)
     if mj.status != ManualJournal.Status.SUBMITTED:
         raise DomainError("Jurnal ini tidak menunggu persetujuan.", "This journal is not awaiting approval.",
                           code="not_submitted")
@@ -630,7 +630,7 @@ def approve_manual_journal(mj: ManualJournal, *, by) -> ManualJournal:
 
 @transaction.atomic
 def reject_manual_journal(mj: ManualJournal, *, by, reason: str) -> ManualJournal:
-    mj = ManualJournal.objects.select_for_update().get(pk=mj.pk)
+    mj = ManualJournal.objects.locked(mj.koperasi_id).get(pk=mj.pk)
     if mj.status != ManualJournal.Status.SUBMITTED:
         raise DomainError("Jurnal ini tidak menunggu persetujuan.", "This journal is not awaiting approval.",
                           code="not_submitted")

@@ -179,7 +179,7 @@ def allocate(koperasi: Koperasi, year: int, *, meeting: AnnualMeeting | None = N
 @transaction.atomic
 def pay_out(alloc: ShuAllocation, *, mode: str, date: dt.date, cash_account: str = "1101", by=None) -> ShuAllocation:
     """Pay every member's SHU: in cash (Cr kas) or credited to simpanan sukarela (Cr 2101 with member_id)."""
-    alloc = ShuAllocation.objects.select_for_update().get(pk=alloc.pk)
+    alloc = ShuAllocation.objects.locked(alloc.koperasi_id).get(pk=alloc.pk)
     if alloc.status != ShuAllocation.Status.POSTED:
         raise DomainError("SHU ini sudah dibayarkan atau belum diposting.", "Already paid or not posted.",
                           code="not_payable")

@@ -136,7 +136,7 @@ def settings_for(koperasi) -> LoanSettings:
 
 
 def _locked_loan(koperasi, loan_id) -> Loan:
-    loan = Loan.objects.select_for_update().filter(koperasi=koperasi, pk=getattr(loan_id, "pk", loan_id)).first()
+    loan = Loan.objects.locked(koperasi).filter(koperasi=koperasi, pk=getattr(loan_id, "pk", loan_id)).first()
     if loan is None:
         raise NotFound("Pinjaman tidak ditemukan.", "Loan not found.", code="not_found")
     return loan
@@ -713,7 +713,7 @@ def _close_if_done(loan: Loan, day: dt.date) -> None:
 @transaction.atomic
 def reverse_repayment(koperasi, repayment, *, by=None, reason: str, date=None) -> Repayment:
     """Undo a mistaken payment: reverse its journal entry and its allocation (the loan reopens if it had closed)."""
-    rep = Repayment.objects.select_for_update().filter(koperasi=koperasi, pk=getattr(repayment, "pk",
+    rep = Repayment.objects.locked(koperasi).filter(koperasi=koperasi, pk=getattr(repayment, "pk",
                                                                                      repayment)).first()
     if rep is None:
         raise NotFound("Pembayaran tidak ditemukan.", "Payment not found.")
@@ -944,14 +944,14 @@ def run_ageing(koperasi, *, as_of: dt.date | None = None, post_provision: bool =
         # only rows that change are written: loans no longer overdue, then the overdue ones whose dpd moved
         cur.execute(
             f"UPDATE {loan_t} SET dpd = 0 WHERE koperasi_id = %s AND status = 'aktif' AND dpd <> 0 AND NOT EXISTS "
-            f"(SELECT 1 FROM {inst_t} WHERE {inst_t}.loan_id = {loan_t}.id AND {open_rows} "
-            f"AND {inst_t}.due_date < %s)", [kid, as_of])
+            f"(SELECT 1 FROM {inst_t} WHERE {inst_t}.koperasi_id = {loan_t}.koperasi_id "
+            f"AND {inst_t}.loan_id = {loan_t}.id AND {open_rows} AND {inst_t}.due_date < %s)", [kid, as_of])
         lap("reset dpd")
         cur.execute(
-            f"UPDATE {loan_t} SET dpd = s.dpd FROM (SELECT loan_id, {days} AS dpd FROM {inst_t} "
-            f"WHERE koperasi_id = %s AND {open_rows} AND due_date < %s GROUP BY loan_id) s "
-            f"WHERE {loan_t}.id = s.loan_id AND {loan_t}.koperasi_id = %s AND {loan_t}.status = 'aktif' "
-            f"AND {loan_t}.dpd <> s.dpd", [as_of, kid, as_of, kid])
+            f"UPDATE {loan_t} SET dpd = s.dpd FROM (SELECT koperasi_id, loan_id, {days} AS dpd FROM {inst_t} "
+            f"WHERE koperasi_id = %s AND {open_rows} AND due_date < %s GROUP BY koperasi_id, loan_id) s "
+            f"WHERE {loan_t}.koperasi_id = s.koperasi_id AND {loan_t}.id = s.loan_id AND {loan_t}.koperasi_id = %s "
+            f"AND {loan_t}.status = 'aktif' AND {loan_t}.dpd <> s.dpd", [as_of, kid, as_of, kid])
         lap("dpd")
         case, params = _class_case_sql(s)
         cur.execute(f"UPDATE {loan_t} SET loan_class = {case} WHERE koperasi_id = %s AND status = 'aktif' "
@@ -1080,7 +1080,7 @@ def record_bank_facility(koperasi, *, bank_name: str, contract_number: str, amou
 
 @transaction.atomic
 def pay_bank_installment(koperasi, installment, *, date=None, by=None) -> BankInstallment:
-    inst = BankInstallment.objects.select_for_update().filter(
+    inst = BankInstallment.objects.locked(koperasi).filter(
         koperasi=koperasi, pk=getattr(installment, "pk", installment)).select_related("facility").first()
     if inst is None:
         raise NotFound("Angsuran tidak ditemukan.", "Instalment not found.")

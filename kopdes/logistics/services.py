@@ -66,7 +66,7 @@ def _dec(value, field: str, label: str, *, positive: bool = False, q: str = "0.0
 
 def _next_seq(koperasi: Koperasi, name: str, year: int) -> int:
     Sequence.objects.bulk_create([Sequence(koperasi=koperasi, name=name, year=year, last=0)], ignore_conflicts=True)
-    seq = Sequence.objects.select_for_update().get(koperasi=koperasi, name=name, year=year)
+    seq = Sequence.objects.locked(koperasi).get(koperasi=koperasi, name=name, year=year)
     Sequence.objects.filter(pk=seq.pk).update(last=F("last") + 1)
     return seq.last + 1
 
@@ -454,7 +454,7 @@ def _move_stock(order: DeliveryOrder, date: dt.date, by=None) -> None:
 
 
 def _locked_order(order: DeliveryOrder) -> DeliveryOrder:
-    return DeliveryOrder.objects.select_for_update().get(pk=order.pk)
+    return DeliveryOrder.objects.locked(order.koperasi_id).get(pk=order.pk)
 
 
 @transaction.atomic
@@ -617,7 +617,7 @@ def start_trip(koperasi: Koperasi, *, vehicle: Vehicle, driver: Driver, date: dt
                deliveries: list[DeliveryOrder] = (), note: str = "") -> Trip:
     _same_koperasi(koperasi, vehicle, "Kendaraan", "vehicle")
     _same_koperasi(koperasi, driver, "Pengemudi", "driver")
-    vehicle = Vehicle.objects.select_for_update().get(pk=vehicle.pk)
+    vehicle = Vehicle.objects.locked(vehicle.koperasi_id).get(pk=vehicle.pk)
     check_vehicle(vehicle, date)
     check_driver(driver, date)
     if Trip.objects.filter(vehicle=vehicle, status=Trip.Status.OPEN).exists():
@@ -661,7 +661,7 @@ def add_trip_cost(trip: Trip, *, kind: str, amount, liters=None, note: str = "",
 
 @transaction.atomic
 def close_trip(trip: Trip, *, odometer_end: int) -> Trip:
-    trip = Trip.objects.select_for_update().select_related("vehicle").get(pk=trip.pk)
+    trip = Trip.objects.locked(trip.koperasi_id).select_related("vehicle").get(pk=trip.pk)
     if trip.status != Trip.Status.OPEN:
         raise DomainError("Perjalanan sudah ditutup.", "The trip is already closed.", field="odometer_end",
                           code="trip_closed")

@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from kopdes.core.models import TenantForeignKey, TenantModel, TenantOneToOneField
+from kopdes.core.models import TenantForeignKey, TenantModel, TenantOneToOneField, TenantQuerySet
 
 
 class Occupation(models.TextChoices):
@@ -44,7 +44,7 @@ CROP_LABELS = dict(CROPS)
 FERTILIZER_CROPS = {"padi", "jagung", "kedelai", "cabai", "bawang_merah", "bawang_putih", "tebu", "kakao", "kopi"}
 
 
-class MemberQuerySet(models.QuerySet):
+class MemberQuerySet(TenantQuerySet):
     def for_koperasi(self, koperasi) -> MemberQuerySet:
         kid = koperasi if isinstance(koperasi, int) else koperasi.pk
         return self.filter(koperasi_id=kid)

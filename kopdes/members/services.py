@@ -229,7 +229,7 @@ def update_member(member: Member, data: dict, *, by: User | None = None) -> Memb
     if unknown:
         raise DomainError(f"Kolom tidak dapat diubah: {', '.join(sorted(unknown))}", "Field not editable",
                           field=sorted(unknown)[0])
-    member = Member.objects.select_for_update().get(pk=member.pk)
+    member = Member.objects.locked(member.koperasi_id).get(pk=member.pk)
     data = dict(data)
     if "nik" in data and data["nik"] != member.nik:
         # a corrected NIK: birth date and sex come from it unless typed (then they must agree)
@@ -333,7 +333,7 @@ def exit_member(
 
     if reason not in Member.EXIT_STATUSES:
         raise DomainError("Alasan keluar tidak dikenal.", "Unknown exit reason.", field="reason")
-    member = Member.objects.select_for_update().get(pk=member.pk)
+    member = Member.objects.locked(member.koperasi_id).get(pk=member.pk)
     if not member.is_current:
         raise DomainError(f"{member.name} sudah tercatat {member.get_status_display().lower()}.",
                           "This member has already left.", code="member_closed")
@@ -404,7 +404,7 @@ def pay_settlement(settlement: Settlement, *, method: str = "tunai", reference: 
     from kopdes.ledger.services import Line, post
     from kopdes.savings.models import METHOD_ACCOUNT, PaymentMethod
 
-    settlement = Settlement.objects.select_for_update().select_related("member").get(pk=settlement.pk)
+    settlement = Settlement.objects.locked(settlement.koperasi_id).select_related("member").get(pk=settlement.pk)
     if settlement.paid_on is not None:
         raise DomainError("Pengembalian simpanan ini sudah dibayar.", "This refund has already been paid.",
                           code="already_paid")

@@ -52,7 +52,7 @@ def _dec(value, field: str) -> Decimal:
 def next_number(koperasi, series: str, year: int) -> int:
     Counter.objects.bulk_create([Counter(koperasi=koperasi, series=series, year=year, last=0)],
                                 ignore_conflicts=True)
-    c = Counter.objects.select_for_update().get(koperasi=koperasi, series=series, year=year)
+    c = Counter.objects.locked(koperasi).get(koperasi=koperasi, series=series, year=year)
     c.last += 1
     Counter.objects.filter(pk=c.pk).update(last=c.last)
     return c.last
@@ -373,7 +373,7 @@ def _dispense(koperasi, *, client_id, lines, by, prescription, member, patient_n
     if not lines:
         raise _err("Belum ada obat yang diserahkan.", "No drugs to hand over.", "lines", "empty")
     if prescription is not None:
-        prescription = Prescription.objects.select_for_update().get(pk=prescription.pk, koperasi=koperasi)
+        prescription = Prescription.objects.locked(koperasi).get(pk=prescription.pk, koperasi=koperasi)
         if prescription.status in (Prescription.Status.SELESAI, Prescription.Status.BATAL):
             raise _err(f"Resep {prescription.number} sudah {prescription.get_status_display().lower()}.",
                        f"Prescription {prescription.number} is already closed.", "prescription", "rx_closed")

@@ -137,7 +137,9 @@ def activate(code: str, identifier: str, pin: str, pin2: str) -> User:
     if len(raw) != 8:
         raise bad
     with transaction.atomic():
-        act = ActivationCode.objects.select_for_update().filter(code_hash=_hash(raw)).first()
+        # the code names its cooperative only once found (a nationwide lookup); then the row is locked there
+        found = ActivationCode.objects.filter(code_hash=_hash(raw)).values_list("koperasi_id", "pk").first()
+        act = ActivationCode.objects.locked(found[0]).filter(pk=found[1]).first() if found else None
         if act is None or not act.is_open:
             raise bad
         member = (Member.objects.select_related("koperasi", "user")
@@ -154,10 +156,10 @@ def activate(code: str, identifier: str, pin: str, pin2: str) -> User:
         raise bad
     pin = check_pin(pin, pin2, member=member)
     with transaction.atomic():
-        act = ActivationCode.objects.select_for_update().get(pk=act.pk)
+        act = ActivationCode.objects.locked(act.koperasi_id).get(pk=act.pk)
         if not act.is_open:
             raise bad
-        member = Member.objects.select_for_update().select_related("koperasi").get(pk=member.pk)
+        member = Member.objects.locked(act.koperasi_id).select_related("koperasi").get(pk=member.pk)
         user = member.user
         if user is None:
             phone = member.phone if member.phone and not User.objects.filter(phone=member.phone).exists() else None

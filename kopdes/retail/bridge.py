@@ -115,7 +115,7 @@ def get_member(koperasi, member_id: int, *, lock: bool = False) -> MemberInfo:
 
     qs = Member.objects.filter(koperasi=koperasi, pk=member_id)
     if lock:
-        qs = qs.select_for_update()
+        qs = qs.select_for_update(of=("self",))  # already filtered by koperasi
     m = qs.first()
     if m is None:
         raise DomainError("Anggota tidak ditemukan di koperasi ini.", "Member not found in this cooperative.",

@@ -105,7 +105,7 @@ def expected_cash(shift: Shift) -> Decimal:
 @transaction.atomic
 def close_shift(koperasi, shift: Shift, *, counted_cash, by=None, note: str = "", date: dt.date | None = None) -> Shift:
     """Close with the counted cash; the difference is recorded and posted (6115 short / 4203 over)."""
-    shift = Shift.objects.select_for_update().get(pk=shift.pk, koperasi=koperasi)
+    shift = Shift.objects.locked(koperasi).get(pk=shift.pk, koperasi=koperasi)
     if shift.status != Shift.Status.OPEN:
         raise DomainError("Shift ini sudah ditutup.", "This shift is already closed.", code="shift_closed")
     counted = _dec(counted_cash, "counted_cash")
@@ -224,7 +224,7 @@ def _check_regulated(koperasi, ctx: SaleContext, resolved: list[dict], rs: Retai
                               field="member", code="not_in_rdkk")
         for ftype, rows in sorted(fert.items()):
             kg = sum((r["base_qty"] for r in rows), ZERO)
-            alloc = (FertilizerAllocation.objects.select_for_update()
+            alloc = (FertilizerAllocation.objects.locked(koperasi)
                      .filter(koperasi=koperasi, member_id=ctx.member.id, fertilizer_type=ftype,
                              valid_from__lte=ctx.date, valid_to__gte=ctx.date).order_by("valid_from").first())
             label = rows[0]["product"].get_fertilizer_type_display()
@@ -273,7 +273,7 @@ def checkout(koperasi, *, client_id: str, shift: Shift, lines: list[dict], membe
 def _checkout(koperasi, *, client_id, shift, lines, member, method, tendered, payment_ref, buyer_nik,
               buyer_name, by, date, line_check, photo) -> dict:
     # the shift row lock: a sale never races the closing of its shift, and numbers within a shift are gap-free
-    shift = Shift.objects.select_for_update(of=("self",)).select_related("location").get(pk=shift.pk,
+    shift = Shift.objects.locked(koperasi).select_related("location").get(pk=shift.pk,
                                                                                         koperasi=koperasi)
     if shift.status != Shift.Status.OPEN:
         raise DomainError("Shift kasir sudah ditutup. Buka shift baru untuk berjualan.",
@@ -418,7 +418,7 @@ def return_sale(koperasi, sale: Sale, *, lines: list[dict], reason: str = "", sh
     """Customer return: ``lines`` = ``[{"line_id", "qty"}]`` (qty in the line's unit). Stock back at the line's
     cost into the lots it came from; revenue and COGS reversed; refund through the sale's payment method
     (cash from the current shift's drawer, or back to sukarela/bon/QRIS)."""
-    sale = Sale.objects.select_for_update().get(pk=sale.pk, koperasi=koperasi)
+    sale = Sale.objects.locked(koperasi).get(pk=sale.pk, koperasi=koperasi)
     date = date or timezone.localdate()
     accounts = UNIT_ACCOUNTS[sale.unit]
     if sale.method == Sale.Method.CASH and (shift is None or shift.status != Shift.Status.OPEN):
@@ -429,7 +429,7 @@ def return_sale(koperasi, sale: Sale, *, lines: list[dict], reason: str = "", sh
     legs: list[Leg] = []
     pending = []
     for raw in lines:
-        sl = SaleLine.objects.select_for_update().filter(sale=sale, pk=raw.get("line_id")).select_related("product").first()
+        sl = SaleLine.objects.locked(sale.koperasi_id).filter(sale=sale, pk=raw.get("line_id")).select_related("product").first()
         if sl is None:
             raise DomainError("Baris penjualan tidak dikenal.", "Unknown sale line.", field="line")
         qty = _dec(raw.get("qty", 0), "qty")
@@ -468,7 +468,7 @@ def return_sale(koperasi, sale: Sale, *, lines: list[dict], reason: str = "", sh
             red = FertilizerRedemption.objects.filter(sale=sale, allocation__fertilizer_type=sl.product.fertilizer_type
                                                       ).select_related("allocation").first()
             if red:
-                alloc = FertilizerAllocation.objects.select_for_update().get(pk=red.allocation_id)
+                alloc = FertilizerAllocation.objects.locked(sale.koperasi_id).get(pk=red.allocation_id)
                 alloc.redeemed_kg -= min(base, alloc.redeemed_kg)
                 alloc.save(update_fields=["redeemed_kg"])
                 FertilizerRedemption.objects.create(koperasi=koperasi, allocation=alloc, sale=sale, date=date,

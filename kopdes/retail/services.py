@@ -97,7 +97,7 @@ def receive_goods(koperasi, *, supplier: Supplier, location: Location, lines: li
         raise DomainError("Penerimaan tanpa barang.", "The receipt has no lines.", field="lines", code="empty")
     date = date or timezone.localdate()
     if order is not None:
-        order = PurchaseOrder.objects.select_for_update().get(pk=order.pk, koperasi=koperasi)
+        order = PurchaseOrder.objects.locked(koperasi).get(pk=order.pk, koperasi=koperasi)
         if order.status in (PurchaseOrder.Status.RECEIVED, PurchaseOrder.Status.CANCELLED):
             raise DomainError("Pesanan ini sudah selesai atau dibatalkan.", "This order is closed.", field="order")
     gr = GoodsReceipt.objects.create(koperasi=koperasi, number=next_number(koperasi, "GR", date), supplier=supplier,
@@ -116,7 +116,7 @@ def receive_goods(koperasi, *, supplier: Supplier, location: Location, lines: li
             raise DomainError(f"Jumlah/harga {p.name} tidak valid.", f"Bad quantity/cost for {p.name}.", field="qty")
         ol = None
         if raw.get("order_line_id"):
-            ol = PurchaseOrderLine.objects.select_for_update().filter(order=order, pk=raw["order_line_id"]).first()
+            ol = PurchaseOrderLine.objects.locked(order.koperasi_id).filter(order=order, pk=raw["order_line_id"]).first()
             if ol is None or ol.product_id != p.pk:
                 raise DomainError("Baris pesanan tidak cocok.", "Order line mismatch.", field="order_line")
             if qty > ol.remaining:
@@ -188,14 +188,14 @@ def pay_supplier(koperasi, *, supplier: Supplier, amount, account: str = "1103",
     amount = _dec(amount, "amount").quantize(Decimal("0.01"))
     if account not in CASH_ACCOUNTS:
         raise DomainError("Pilih akun kas/bank.", "Choose a cash/bank account.", field="account")
-    Supplier.objects.select_for_update().filter(pk=supplier.pk).first()
+    Supplier.objects.locked(supplier.koperasi_id).filter(pk=supplier.pk).first()
     owed = payable_balance(koperasi, supplier)
     if amount <= 0 or amount > owed:
         raise DomainError(f"Pembayaran harus antara Rp1 dan utang {format_rupiah(owed)}.",
                           f"Payment must be positive and not above the {format_rupiah(owed)} owed.", field="amount",
                           code="overpayment")
     if invoice is not None:
-        invoice = SupplierInvoice.objects.select_for_update().get(pk=invoice.pk, koperasi=koperasi, supplier=supplier)
+        invoice = SupplierInvoice.objects.locked(koperasi).get(pk=invoice.pk, koperasi=koperasi, supplier=supplier)
         if amount > invoice.outstanding:
             raise DomainError("Pembayaran melebihi sisa faktur.", "Payment exceeds the invoice balance.",
                               field="amount", code="overpayment")
@@ -350,7 +350,7 @@ def set_allocation(koperasi, *, member_id: int, season: str, fertilizer_type: st
     if valid_to < valid_from:
         raise DomainError("Tanggal akhir sebelum tanggal mulai.", "End date before start date.", field="valid_to")
     info = bridge.get_member(koperasi, member_id)
-    alloc = (FertilizerAllocation.objects.select_for_update()
+    alloc = (FertilizerAllocation.objects.locked(koperasi)
              .filter(koperasi=koperasi, member_id=member_id, season=season, fertilizer_type=fertilizer_type).first())
     if alloc is None:
         return FertilizerAllocation.objects.create(

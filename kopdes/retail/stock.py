@@ -57,7 +57,7 @@ class Issued:
 def lock_products(koperasi, product_ids) -> dict[int, Product]:
     """Lock product rows (id order) for the rest of the transaction; returns them by id."""
     ids = sorted({int(i) for i in product_ids})
-    rows = Product.objects.select_for_update().filter(koperasi=koperasi, pk__in=ids).order_by("pk")
+    rows = Product.objects.locked(koperasi).filter(koperasi=koperasi, pk__in=ids).order_by("pk")
     return {p.pk: p for p in rows}
 
 

@@ -135,7 +135,7 @@ def _check_date(date: dt.date | None) -> dt.date:
 
 
 def _lock_member(member: Member) -> Member:
-    return Member.objects.select_for_update().get(pk=member.pk)
+    return Member.objects.locked(member.koperasi_id).get(pk=member.pk)
 
 
 def _next_receipt_number(koperasi: Koperasi, date: dt.date) -> str:
@@ -625,7 +625,7 @@ def update_settings(koperasi: Koperasi, *, by: User | None = None, **values) -> 
     if unknown:
         raise DomainError(f"Kolom tidak dikenal: {', '.join(sorted(unknown))}", "Unknown field",
                           field=sorted(unknown)[0])
-    obj = SavingsSettings.objects.select_for_update().filter(koperasi=koperasi).first() or SavingsSettings(
+    obj = SavingsSettings.objects.locked(koperasi).filter(koperasi=koperasi).first() or SavingsSettings(
         koperasi=koperasi)
     for key, val in values.items():
         setattr(obj, key, val)

@@ -224,7 +224,7 @@ def refresh_koperasi(k: Koperasi, *, today: dt.date | None = None, cfg: dict | N
     """Recompute one cooperative's snapshot from its books, score it, and move the region counters."""
     today = today or timezone.localdate()
     cfg = cfg or health.current_config()
-    snap = CoopSnapshot.objects.select_for_update().filter(koperasi=k).first()
+    snap = CoopSnapshot.objects.locked(k).filter(koperasi=k).first()
     old = stats.snapshot_values(snap)
     if snap is None:
         snap = CoopSnapshot(koperasi=k, region_code=k.region_id)

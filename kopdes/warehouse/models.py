@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from kopdes.core.models import TenantForeignKey, TenantModel, TenantOneToOneField
+from kopdes.core.models import TenantForeignKey, TenantModel, TenantOneToOneField, TenantQuerySet
 
 MONEY = {"max_digits": 18, "decimal_places": 2}
 KG = {"max_digits": 14, "decimal_places": 3}
@@ -386,7 +386,7 @@ def _hash_token(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-class DeviceQuerySet(models.QuerySet):
+class DeviceQuerySet(TenantQuerySet):
     def authenticate(self, token: str | None) -> Device | None:
         """The active device owning this raw token (``<prefix>.<secret>``), or None. Constant-time compare."""
         if not token or "." not in token:

@@ -84,7 +84,7 @@ def _dec(value, field: str, *, label: str, positive: bool = False, allow_none: b
 
 def _next_seq(koperasi: Koperasi, name: str, year: int) -> int:
     Sequence.objects.bulk_create([Sequence(koperasi=koperasi, name=name, year=year, last=0)], ignore_conflicts=True)
-    seq = Sequence.objects.select_for_update().get(koperasi=koperasi, name=name, year=year)
+    seq = Sequence.objects.locked(koperasi).get(koperasi=koperasi, name=name, year=year)
     Sequence.objects.filter(pk=seq.pk).update(last=F("last") + 1)
     return seq.last + 1
 
@@ -221,7 +221,7 @@ def _intake(koperasi, *, zone, commodity, gross_kg, net_kg, date, member_id, dep
             by) -> StoredLot:
     if zone.koperasi_id != koperasi.pk:
         raise NotFound("Zona tidak ditemukan.", "Zone not found.", field="zone", code="unknown_zone")
-    zone = Zone.objects.select_for_update().select_related("facility").get(pk=zone.pk)
+    zone = Zone.objects.locked(zone.koperasi_id).select_related("facility").get(pk=zone.pk)
     if not zone.active or not zone.facility.active:
         raise DomainError("Zona/fasilitas tidak aktif.", "Zone or facility is inactive.", field="zone",
                           code="inactive_zone")
@@ -308,7 +308,7 @@ def _issue_receipt(lot: StoredLot) -> WarehouseReceipt:
 # --- pledges ------------------------------------------------------------------------------------------------------
 
 def _locked_receipt(receipt: WarehouseReceipt) -> WarehouseReceipt:
-    return WarehouseReceipt.objects.select_for_update().select_related("lot").get(pk=receipt.pk)
+    return WarehouseReceipt.objects.locked(receipt.koperasi_id).select_related("lot").get(pk=receipt.pk)
 
 
 @transaction.atomic
@@ -343,7 +343,7 @@ def pledge(receipt: WarehouseReceipt, *, lender_kind: str, lender_name: str, dat
 def release_pledge(receipt: WarehouseReceipt, *, date: dt.date, reference: str = "", by=None) -> Pledge:
     """The lender's release (roya): the receipt becomes valid again and the produce may leave."""
     receipt = _locked_receipt(receipt)
-    p = Pledge.objects.select_for_update().filter(receipt=receipt, released_on__isnull=True).first()
+    p = Pledge.objects.locked(receipt.koperasi_id).filter(receipt=receipt, released_on__isnull=True).first()
     if p is None:
         raise DomainError(f"Resi {receipt.number} tidak sedang dijaminkan.", f"Receipt {receipt.number} is not pledged.",
                           field="receipt", code="not_pledged")
@@ -376,9 +376,9 @@ def release(lot: StoredLot, *, kg, date: dt.date, payment: str = Release.Payment
 
 
 def _release(lot: StoredLot, *, kg, date, payment, collected_by, by) -> Release:
-    lot = StoredLot.objects.select_for_update().select_related("koperasi", "zone", "facility").get(pk=lot.pk)
+    lot = StoredLot.objects.locked(lot.koperasi_id).select_related("koperasi", "zone", "facility").get(pk=lot.pk)
     koperasi = lot.koperasi
-    receipt = WarehouseReceipt.objects.select_for_update().filter(lot=lot).first()
+    receipt = WarehouseReceipt.objects.locked(lot.koperasi_id).filter(lot=lot).first()
     if receipt is not None and receipt.status == WarehouseReceipt.Status.PLEDGED:
         p = receipt.active_pledge
         raise DomainError(
@@ -532,7 +532,7 @@ def record_readings(koperasi: Koperasi, device: Device | None, readings: list, *
             dup_in_batch += 1
             continue
         parsed[at] = c
-    zone = Zone.objects.select_for_update().get(pk=device.zone_id)
+    zone = Zone.objects.locked(device.koperasi_id).get(pk=device.zone_id)
     result = _store_readings(koperasi, zone, device, parsed, source=TemperatureReading.Source.SENSOR, by=None)
     result["received"] = len(readings)
     result["duplicates"] += dup_in_batch
@@ -551,7 +551,7 @@ def record_manual_reading(koperasi: Koperasi, zone: Zone, *, at: dt.datetime, ce
     if at_utc > timezone.now() + dt.timedelta(minutes=10):
         raise DomainError("Waktu pencatatan di masa depan.", "Time is in the future.", field="at", code="future_time")
     c = _parse_celsius(celsius, 0)
-    zone = Zone.objects.select_for_update().get(pk=zone.pk)
+    zone = Zone.objects.locked(zone.koperasi_id).get(pk=zone.pk)
     return _store_readings(koperasi, zone, None, {at_utc: c}, source=TemperatureReading.Source.MANUAL, by=by)
 
 

@@ -58,9 +58,16 @@ def test_save_updates_with_koperasi_in_where_and_related_fetch_names_it():
     assert len(update) == 1 and f'"koperasi_id" = {kop.pk}' in update[0].split("WHERE", 1)[1]
 
 
+@pytest.mark.django_db
 def test_locked_filters_by_koperasi_and_locks_one_table():
     from kopdes.ledger.models import JournalLine
 
     qs = JournalLine.objects.locked(7).select_related("entry")
     assert qs.query.select_for_update and qs.query.select_for_update_of == ("self",)
     assert '"ledger_journalline"."koperasi_id" = 7' in str(qs.query)
+
+
+def test_every_tenant_manager_can_scope_and_lock():
+    missing = [f"{m._meta.label}.{mgr.name}" for m in tenancy.tenant_models() for mgr in m._meta.managers
+               if not (hasattr(mgr, "locked") and hasattr(mgr, "for_koperasi"))]
+    assert missing == []
