@@ -26,12 +26,12 @@ class CoreConfig(AppConfig):
 
                 composite_keys()
 
-        post_migrate.connect(_tenant_keys, sender=self, dispatch_uid="kopdes_tenant_keys")
+        post_migrate.connect(_tenant_keys, sender=self, weak=False, dispatch_uid="kopdes_tenant_keys")
 
         def _on_login(sender, request, user, **kwargs):
             audit.record("login", summary=f"login {user.username}")
 
-        user_logged_in.connect(_on_login, dispatch_uid="kopdes_audit_login")
+        user_logged_in.connect(_on_login, weak=False, dispatch_uid="kopdes_audit_login")
 
         register(MenuItem("Koperasi", _("Beranda"), "core:dashboard", "speedometer2", order=1))
         register(MenuItem("Koperasi", _("Profil & legalitas"), "core:profile", "building", order=2))
