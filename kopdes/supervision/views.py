@@ -66,6 +66,11 @@ from .models import (
 )
 
 
+def _crumbs(request: HttpRequest, code: str) -> list[tuple[str, str]]:
+    """The region path down to ``code``, only the levels this official may open (a kabupaten's Dinas gets no
+    link to the national or provincial view)."""
+    return [c for c in queries.breadcrumbs(code) if covers(request_scope(request), c[0])]
+
 def _apply_error(form, exc: DomainError) -> None:
     form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
@@ -110,7 +115,7 @@ def region(request: HttpRequest, code: str = "") -> HttpResponse:
     ctx["code"] = code
     ctx["u"] = {"desa": reverse("supervision:village_list"), "koperasi": reverse("supervision:coop_list"),
                 "peringatan": reverse("supervision:warning_list"), "wilayah": reverse("supervision:national")}
-    ctx["crumbs"] = [c for c in queries.breadcrumbs(code) if covers(request_scope(request), c[0])]
+    ctx["crumbs"] = _crumbs(request, code)
     ctx["chart"] = {
         "months": ctx["months"],
         "series": [{"label": str(MILESTONE_LABELS[k]), "data": v} for k, v in ctx["series"].items()],
@@ -138,7 +143,7 @@ def coop_list(request: HttpRequest) -> HttpResponse:
         return _coop_xlsx(qs, code)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     return render(request, "supervision/coop_list.html", {
-        "page": page, "f": filters, "code": code, "crumbs": queries.breadcrumbs(code),
+        "page": page, "f": filters, "code": code, "crumbs": _crumbs(request, code),
         "classes": HealthClass.choices, "warnings": Warning.choices, "stages": STAGES,
         "statuses": Koperasi.Status.choices, "sorts": queries.SORTS, "u": _url_parts(),
     })
@@ -164,7 +169,7 @@ def village_list(request: HttpRequest) -> HttpResponse:
     qs = queries.villages_at_stage(code, stage_n)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     return render(request, "supervision/village_list.html", {
-        "page": page, "code": code, "crumbs": queries.breadcrumbs(code), "stage": stage_n, "stages": STAGES,
+        "page": page, "code": code, "crumbs": _crumbs(request, code), "stage": stage_n, "stages": STAGES,
         "stage_label": STAGE_LABELS.get(stage_n) if stage_n is not None else None,
         "next_step": queries.stage_next_step(stage_n) if stage_n is not None else None, "u": _url_parts(),
     })
@@ -180,7 +185,7 @@ def warning_list(request: HttpRequest) -> HttpResponse:
     qs = qs.select_related("koperasi").order_by("-warning_count", "region_code")
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     return render(request, "supervision/warning_list.html", {
-        "page": page, "code": code, "crumbs": queries.breadcrumbs(code), "kind": kind, "warnings": Warning.choices,
+        "page": page, "code": code, "crumbs": _crumbs(request, code), "kind": kind, "warnings": Warning.choices,
         "u": _url_parts(),
     })
 
@@ -225,7 +230,7 @@ def village(request: HttpRequest, code: str) -> HttpResponse:
     koperasi = Koperasi.objects.filter(region_id=code).first()
     return render(request, "supervision/village.html", {
         "region": region_obj, "formation": formation, "form": form, "ev_form": ev_form, "can_edit": can_edit,
-        "village_koperasi": koperasi, "crumbs": queries.breadcrumbs(code),
+        "village_koperasi": koperasi, "crumbs": _crumbs(request, code),
         "evidence": formation.evidence.all() if formation else [],
         "is_supervisor": covers(request_scope(request), code),
     })
