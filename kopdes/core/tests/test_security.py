@@ -21,7 +21,8 @@ KOPDES = Path(__file__).resolve().parents[2]
 
 
 def _run(env_extra: dict, *args: str, tmp_path: Path) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KOPDES_") and k != "DATABASE_URL"}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KOPDES_")
+           and k not in ("DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")}
     env.update({"KOPDES_VAR_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "kopdes.settings", **env_extra})
     return subprocess.run([sys.executable, *args], env=env, capture_output=True, text=True, timeout=120,
                           cwd=tmp_path)
