@@ -116,6 +116,9 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # tenant tables are keyed (koperasi_id, id) on PostgreSQL and Citus: see kopdes/core/db/postgresql/base.py
+    DATABASES["default"]["ENGINE"] = "kopdes.core.db.postgresql"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite on a laptop: a connection is a file open, so none is kept between requests.
     DATABASES["default"]["CONN_MAX_AGE"] = 0

@@ -1,0 +1,1 @@
+"""Database backends of Kopdes (settings pick ``kopdes.core.db.postgresql`` for every PostgreSQL URL)."""

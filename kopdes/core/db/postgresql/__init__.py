@@ -1,0 +1,1 @@
+"""Kopdes ' PostgreSQL backend: see ``base``."""
