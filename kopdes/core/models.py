@@ -496,3 +496,34 @@ class LoginThrottle(models.Model):
 
     class Meta:
         verbose_name = _("pembatas percobaan masuk")
+
+
+class GlobalCode(models.Model):
+    """A code that must be unique across every cooperative and is looked up before its cooperative is known: the
+    public code of a warehouse receipt (the bank's verification link), a sensor's token prefix, a member's portal
+    activation code (hashed). Tenant tables keep these codes unique per cooperative only — that is all a table
+    distributed by ``koperasi_id`` can enforce — so this global table holds the nationwide uniqueness and the way
+    from the code to ``(koperasi_id, object_id)``, after which every query names the tenant. Written through
+    ``kopdes.core.codes`` only."""
+
+    class Kind(models.TextChoices):
+        RECEIPT = "resi", _("kode publik resi gudang")
+        DEVICE = "device", _("awalan token sensor")
+        ACTIVATION = "activation", _("kode aktivasi portal")
+
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    code = models.CharField(max_length=64)
+    koperasi = models.ForeignKey(Koperasi, on_delete=models.CASCADE, related_name="+")
+    object_id = models.BigIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    audit_exclude = True  # the owning tenant row is audited
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "code"], name="core_globalcode_kind_code")]
+        indexes = [models.Index(fields=["koperasi", "kind", "object_id"], name="core_globalcode_owner")]
+        verbose_name = _("kode nasional")
+        verbose_name_plural = _("kode nasional")
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.code}"

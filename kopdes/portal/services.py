@@ -12,10 +12,11 @@ import hashlib
 import re
 import secrets
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from kopdes.core import codes
 from kopdes.core import services as core_services
 from kopdes.core.errors import DomainError
 from kopdes.core.models import Koperasi, Role, RoleAssignment, User
@@ -70,11 +71,20 @@ def issue_code(member: Member, *, by: User | None = None, purpose: str = "aktiva
     ActivationCode.objects.filter(koperasi_id=member.koperasi_id, member_id=member.pk, used_at__isnull=True,
                                   voided_at__isnull=True).update(voided_at=now)
     raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
-    code = ActivationCode.objects.create(
-        koperasi_id=member.koperasi_id, member_id=member.pk, code_hash=_hash(raw), purpose=purpose,
-        expires_at=now + dt.timedelta(days=CODE_DAYS), created_by=by,
-    )
-    return code, format_code(raw)
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                code = ActivationCode.objects.create(
+                    koperasi_id=member.koperasi_id, member_id=member.pk, code_hash=_hash(raw), purpose=purpose,
+                    expires_at=now + dt.timedelta(days=CODE_DAYS), created_by=by,
+                )
+                # typed on a phone before the cooperative is known: unique nationwide
+                codes.claim(codes.Kind.ACTIVATION, code.code_hash, koperasi_id=member.koperasi_id,
+                            object_id=code.pk)
+            return code, format_code(raw)
+        except (IntegrityError, codes.CodeTaken):
+            raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
+    raise DomainError("Gagal membuat kode aktivasi.", "Could not issue an activation code.", code="code_failed")
 
 
 WEAK = {"123456", "654321", "123123", "111222", "121212", "112233", "000000", "password", "kopdes"}
@@ -138,7 +148,7 @@ def activate(code: str, identifier: str, pin: str, pin2: str) -> User:
         raise bad
     with transaction.atomic():
         # the code names its cooperative only once found (a nationwide lookup); then the row is locked there
-        found = ActivationCode.objects.filter(code_hash=_hash(raw)).values_list("koperasi_id", "pk").first()
+        found = codes.resolve(codes.Kind.ACTIVATION, _hash(raw))
         act = ActivationCode.objects.locked(found[0]).filter(pk=found[1]).first() if found else None
         if act is None or not act.is_open:
             raise bad

@@ -391,8 +391,14 @@ class DeviceQuerySet(TenantQuerySet):
         """The active device owning this raw token (``<prefix>.<secret>``), or None. Constant-time compare."""
         if not token or "." not in token:
             return None
+        from kopdes.core import codes
+
         prefix, _sep, _secret = token.partition(".")
-        device = self.filter(token_prefix=prefix, active=True).select_related("koperasi", "zone").first()
+        found = codes.resolve(codes.Kind.DEVICE, prefix)  # the token names its cooperative only through this
+        if found is None:
+            return None
+        device = (self.filter(koperasi_id=found[0], pk=found[1], token_prefix=prefix, active=True)
+                  .select_related("koperasi", "zone").first())
         if device is None or not device.verify_token(token):
             return None
         return device

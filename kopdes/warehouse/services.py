@@ -20,6 +20,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from kopdes.core import codes
 from kopdes.core.errors import DomainError, NotFound
 from kopdes.core.idempotency import run_idempotent
 from kopdes.core.models import Koperasi
@@ -295,12 +296,15 @@ def _issue_receipt(lot: StoredLot) -> WarehouseReceipt:
     year = lot.intake_date.year
     number = f"RG-{k.pk:04d}-{year}-{_next_seq(k, 'receipt', year):05d}"
     for _attempt in range(5):
+        code = WarehouseReceipt.new_public_code()
         try:
             with transaction.atomic():
-                return WarehouseReceipt.objects.create(koperasi=k, lot=lot, number=number,
-                                                       public_code=WarehouseReceipt.new_public_code(),
-                                                       issued_on=lot.intake_date)
-        except IntegrityError:  # astronomically unlikely public_code clash: draw again
+                receipt = WarehouseReceipt.objects.create(koperasi=k, lot=lot, number=number, public_code=code,
+                                                          issued_on=lot.intake_date)
+                # the verification link finds its cooperative from the code alone: unique nationwide
+                codes.claim(codes.Kind.RECEIPT, code, koperasi_id=k.pk, object_id=receipt.pk)
+                return receipt
+        except (IntegrityError, codes.CodeTaken):  # astronomically unlikely public_code clash: draw again
             continue
     raise DomainError("Gagal menerbitkan resi.", "Could not issue the receipt.", code="receipt_failed")
 
@@ -453,14 +457,27 @@ def register_device(zone: Zone, *, name: str, serial: str = "") -> tuple[Device,
     device = Device(koperasi=zone.koperasi, zone=zone, name=name.strip(), serial=serial)
     raw = device.issue_token()
     device.save()
-    return device, raw
+    return device, _claim_token_prefix(device, raw)
+
+
+def _claim_token_prefix(device: Device, raw: str) -> str:
+    """The prefix names the device nationwide (a sensor sends only its token): draw again on a clash."""
+    for _attempt in range(5):
+        try:
+            codes.claim(codes.Kind.DEVICE, device.token_prefix, koperasi_id=device.koperasi_id, object_id=device.pk)
+            return raw
+        except codes.CodeTaken:
+            raw = device.issue_token()
+            device.save(update_fields=["token_prefix", "token_hash"])
+    raise DomainError("Gagal membuat token perangkat.", "Could not issue a device token.", code="token_failed")
 
 
 @transaction.atomic
 def rotate_device_token(device: Device) -> str:
+    codes.release(codes.Kind.DEVICE, koperasi_id=device.koperasi_id, object_id=device.pk)
     raw = device.issue_token()
     device.save(update_fields=["token_prefix", "token_hash"])
-    return raw
+    return _claim_token_prefix(device, raw)
 
 
 def _parse_at(value, i: int) -> dt.datetime:

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from kopdes.core import codes
 from kopdes.core.access import public_view, require_write, tenant_view
 from kopdes.core.errors import DomainError
 from kopdes.core.money import format_rupiah
@@ -265,8 +266,9 @@ def receipt_pdf(request, pk: int):
 @require_GET
 def verify(request, code: str):
     """Public: anyone holding the receipt (buyer, bank) checks that it is genuine and its state."""
-    receipt = (WarehouseReceipt.objects.select_related("lot", "lot__facility", "koperasi")
-               .filter(public_code=code).first())
+    found = codes.resolve(codes.Kind.RECEIPT, code)  # the code alone names the cooperative
+    receipt = (WarehouseReceipt.objects.for_koperasi(found[0]).select_related("lot", "lot__facility", "koperasi")
+               .filter(pk=found[1], public_code=code).first()) if found else None
     if receipt is None:
         raise Http404("Resi tidak ditemukan")
     pledge = receipt.active_pledge

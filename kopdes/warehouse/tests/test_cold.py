@@ -135,3 +135,27 @@ def test_second_sensor_or_late_reading_extends_known_excursion(koperasi, wh):
     assert res["alerts_opened"] == 0 and res["out_of_range"] == 1
     exc = Excursion.objects.get(zone=cold)
     assert exc.readings == 3 and exc.max_celsius == Decimal("9")
+
+
+@pytest.mark.django_db
+def test_token_prefix_is_unique_nationwide_and_names_its_cooperative(koperasi, wh, other_koperasi, monkeypatch):
+    """A sensor sends only its token: the prefix is claimed in core.GlobalCode (unique in the whole country, where a
+    table distributed by koperasi_id can only keep it unique per cooperative), and a clash draws a new one."""
+    from kopdes.core import codes
+    from kopdes.core.models import GlobalCode
+
+    codes.claim(codes.Kind.DEVICE, "aaaaaaaaaaaa", koperasi_id=other_koperasi.pk, object_id=999)
+    drawn = iter(["aaaaaaaaaaaa", "bbbbbbbbbbbb"])
+    monkeypatch.setattr("kopdes.warehouse.models.secrets.token_hex", lambda n: next(drawn))
+    dev, raw = s.register_device(wh["cold"], name="S")
+    assert dev.token_prefix == "bbbbbbbbbbbb" and raw.startswith("bbbbbbbbbbbb.")
+    assert codes.resolve(codes.Kind.DEVICE, "bbbbbbbbbbbb") == (koperasi.pk, dev.pk)
+    assert codes.resolve(codes.Kind.DEVICE, "aaaaaaaaaaaa") == (other_koperasi.pk, 999)
+    assert Device.objects.authenticate(raw) == dev
+    with pytest.raises(codes.CodeTaken):
+        codes.claim(codes.Kind.DEVICE, "bbbbbbbbbbbb", koperasi_id=other_koperasi.pk, object_id=1)
+    monkeypatch.undo()
+    new_raw = s.rotate_device_token(dev)  # the old prefix is released, the new one claimed
+    assert codes.resolve(codes.Kind.DEVICE, "bbbbbbbbbbbb") is None
+    assert GlobalCode.objects.filter(kind="device", koperasi_id=koperasi.pk).count() == 1
+    assert Device.objects.authenticate(new_raw) == dev
