@@ -22,6 +22,11 @@ def django_db_setup(django_db_setup, django_db_blocker):
             assert connection.vendor == "postgresql", (
                 f"KOPDES_EXPECT_POSTGRES=1 but tests run on {connection.vendor}: the PostgreSQL pass was not real"
             )
+        if os.environ.get("KOPDES_EXPECT_CITUS") == "1":
+            from kopdes.core import citus
+
+            assert citus.is_citus(), "KOPDES_EXPECT_CITUS=1 but the test database has no citus extension"
+            citus.setup(log=lambda line: None)
         load_regions()
 
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The test command of README (`make test`): lint, migrations check, then the whole suite twice —
-# on SQLite and on a throwaway PostgreSQL cluster. Neither half can be skipped silently.
+# The test command of README (`make test`): lint, migrations check, then the whole suite on SQLite and on a
+# throwaway PostgreSQL cluster, then the Citus part on a throwaway 3-node Citus cluster. None can be skipped
+# silently: the Citus part needs Citus installed (CI: ../shared/citus/install.sh; see docs/deploy/citus.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
@@ -24,3 +25,6 @@ echo "== tests on SQLite"
 $PY -m pytest "$@"
 echo "== tests on PostgreSQL"
 $PY scripts/pgtemp.py -- $PY -m pytest "$@"
+echo "== tests on Citus (coordinator + 2 workers)"
+# Citus keeps its metadata per database: citustemp prepares the demo and the test database on every node.
+$PY scripts/citustemp.py --install --db kopdes --db test_kopdes -- bash scripts/citus-suite.sh "$@"

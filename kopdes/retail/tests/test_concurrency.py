@@ -3,39 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-import threading
 
 import pytest
 from django.db import connection
 
 from kopdes.core.errors import DomainError
+from kopdes.core.testing import race
 
 from .. import pos, services, stock
 from ..models import FertilizerAllocation, FertilizerRedemption, Sale
 from .helpers import D, bal, cid, kiosk, member
 
 DAY = dt.date(2026, 2, 3)
-
-
-def _race(fns):
-    barrier = threading.Barrier(len(fns))
-    results: list = [None] * len(fns)
-
-    def run(i, fn):
-        try:
-            barrier.wait()
-            results[i] = fn()
-        except Exception as exc:  # noqa: BLE001
-            results[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, fn)) for i, fn in enumerate(fns)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    return results
 
 
 @pytest.mark.postgres
@@ -57,7 +36,7 @@ def test_two_cashiers_cannot_exceed_fertilizer_quota(koperasi, make_user):
                                     lines=[{"product_id": shop["urea"].pk, "qty": "100"}])
 
     for _round in range(3):
-        results = _race([sale(u, sh) for u, sh in shifts])
+        results = race([sale(u, sh) for u, sh in shifts])
         ok = [r for r in results if isinstance(r, dict)]
         errors = [r for r in results if isinstance(r, DomainError)]
         assert len(ok) + len(errors) == 2, results
@@ -82,7 +61,7 @@ def test_concurrent_sales_never_oversell(koperasi, make_user):
     for _ in range(4):
         u = make_user("operator", koperasi=koperasi, unit="sembako")
         cashiers.append((u, pos.open_shift(koperasi, cashier=u, location=shop["gerai"], opening_float=0)))
-    results = _race([lambda u=u, sh=sh: pos.checkout(koperasi, client_id=cid(), shift=sh, by=u, date=DAY,
+    results = race([lambda u=u, sh=sh: pos.checkout(koperasi, client_id=cid(), shift=sh, by=u, date=DAY,
                                                     lines=[{"product_id": shop["gula"].pk, "qty": "3"}])
                      for u, sh in cashiers])
     assert sum(isinstance(r, dict) for r in results) == 3, results
@@ -103,7 +82,7 @@ def test_same_client_id_twice_at_once_records_one_sale(koperasi, make_user):
     sh = pos.open_shift(koperasi, cashier=u, location=shop["gerai"], opening_float=0)
     key = cid()
     lines = [{"product_id": shop["gula"].pk, "qty": "2"}, {"product_id": shop["sphp"].pk, "qty": "5"}]
-    results = _race([lambda: pos.checkout(koperasi, client_id=key, shift=sh, by=u, date=DAY, lines=lines)] * 3)
+    results = race([lambda: pos.checkout(koperasi, client_id=key, shift=sh, by=u, date=DAY, lines=lines)] * 3)
     assert all(isinstance(r, dict) for r in results), results
     assert len({r["sale_id"] for r in results}) == 1 and sum(not r["replayed"] for r in results) == 1
     assert Sale.objects.filter(koperasi=koperasi).count() == 1
@@ -137,7 +116,7 @@ def test_many_cashiers_same_products_unique_numbers_and_exact_books(koperasi, ma
     s.lpg_limit_qty = D("100")
     s.save()
     for _round in range(2):
-        results = _race([sale(i, u, sh) for i, (u, sh) in enumerate(cashiers)])
+        results = race([sale(i, u, sh) for i, (u, sh) in enumerate(cashiers)])
         assert all(isinstance(r, dict) for r in results), results
     sales = Sale.objects.filter(koperasi=koperasi)
     assert sales.count() == 12 and sales.values("number").distinct().count() == 12

@@ -11,6 +11,11 @@ class Command(BaseCommand):
     def handle(self, *args, **o):
         call_command("migrate", interactive=False, verbosity=0)
         self.stdout.write("Migrasi selesai / migrations done")
+        from kopdes.core import citus
+
+        if citus.is_citus():  # a Citus coordinator: distribute before any data goes in
+            st = citus.setup(log=lambda line: None)
+            self.stdout.write(f"Citus: {st['distributed']} tabel terdistribusi / tables distributed")
         call_command("load_regions")
         if not o["no_demo"]:
             call_command("demo")
