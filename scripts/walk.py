@@ -70,7 +70,19 @@ def _route(path: str) -> str:
     return m.route + ("?" if "?" in path else "")
 
 
-def walk_pages(client, username: str, per_route: int, max_pages: int) -> list[dict]:
+MULTI_SHARD = "multi-task query about to be executed"
+
+
+def _single_shard(on: bool) -> None:
+    """On Citus: make any query of the next request that would read several shards an error (the page is then
+    noted as multi-shard and fetched again normally)."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute(f"SET citus.multi_task_query_log_level = {'error' if on else 'off'}")
+
+
+def walk_pages(client, username: str, per_route: int, max_pages: int, single_shard: bool = False) -> list[dict]:
     seen: set[str] = set()
     per: Counter[str] = Counter()
     queue: deque[tuple[str, str]] = deque([("/", "")])
@@ -84,6 +96,14 @@ def walk_pages(client, username: str, per_route: int, max_pages: int) -> list[di
             continue
         seen.add(path)
         per[route] += 1
+        multi = False
+        if single_shard:
+            _single_shard(True)
+            try:
+                client.get(path, follow=False)
+            except Exception as exc:  # noqa: BLE001
+                multi = MULTI_SHARD in str(exc)
+            _single_shard(False)
         t0 = time.perf_counter()
         try:
             r = client.get(path, follow=False)
@@ -92,7 +112,7 @@ def walk_pages(client, username: str, per_route: int, max_pages: int) -> list[di
             r, status, error = None, 500, f"{type(exc).__name__}: {exc}"[:300]
         ms = (time.perf_counter() - t0) * 1000
         results.append({"user": username, "path": path, "route": route, "status": status, "ms": round(ms, 1),
-                        "from": referrer, "error": error})
+                        "from": referrer, "error": error, "multi_shard": multi})
         if r is None:
             continue
         if status in (301, 302) and r.get("Location"):
@@ -160,6 +180,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--max-pages", type=int, default=600, help="pages per user at most (600)")
     ap.add_argument("--users", help="comma-separated demo usernames (default: every staff user of the demo)")
     ap.add_argument("--json", help="write every request (user, path, status, ms) to this file")
+    ap.add_argument("--single-shard", action="store_true",
+                    help="Citus: list the cooperative pages that read more than one shard (a tenant page should "
+                         "read only its cooperative's)")
     a = ap.parse_args(argv)
 
     import django
@@ -204,8 +227,9 @@ def main(argv: list[str] | None = None) -> int:
         client = Client(raise_request_exception=True)
         client.force_login(user)
         t0 = time.perf_counter()
-        pages = walk_pages(client, username, a.per_route, a.max_pages)
         region_role = user.roles.filter(koperasi__isnull=True).exists()
+        pages = walk_pages(client, username, a.per_route, a.max_pages,
+                           single_shard=a.single_shard and citus and not region_role)
         token, raw = api_services.create_personal_token(
             user, name="walk", scopes=list(ALL_SCOPES), koperasi=None if region_role else koperasi, days=1)
         tokens.append(token)
@@ -232,6 +256,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {statistics.median(ms):7.0f}  {route}")
     if a.json:
         Path(a.json).write_text(json.dumps({"database": db, "rows": rows}, ensure_ascii=False, indent=0))
+    multi = sorted({r["route"] for r in rows if r.get("multi_shard")})
+    if a.single_shard and citus:
+        print(f"cooperative pages that read more than one shard: {len(multi)} URL patterns")
+        for route in multi:
+            print(f"  multi-shard: {route}")
     bad = _failures(rows)
     for r in bad:
         print(f"FAIL {r['status']} {r['user']} {r['path']} (from {r['from']}) {r['error']}", file=sys.stderr)

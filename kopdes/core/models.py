@@ -9,7 +9,9 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.fields.related_descriptors import ReverseManyToOneDescriptor
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from . import validators as v
@@ -229,10 +231,28 @@ class _TenantRelationMixin:
         return name, self._plain_path, args, kwargs
 
 
+class _TenantReverseManyToOne(ReverseManyToOneDescriptor):
+    """``parent.children`` filters the children by the parent's ``koperasi_id`` too (one shard on Citus)."""
+
+    @cached_property
+    def related_manager_cls(self):
+        base = super().related_manager_cls
+
+        class TenantRelatedManager(base):
+            def __init__(self, instance):
+                super().__init__(instance)
+                kid = getattr(instance, "koperasi_id", None)
+                if kid is not None:
+                    self.core_filters = {**self.core_filters, "koperasi_id": kid}
+
+        return TenantRelatedManager
+
+
 class TenantForeignKey(_TenantRelationMixin, models.ForeignKey):
     """A foreign key from one tenant model to another (see :class:`_TenantRelationMixin`)."""
 
     _plain_path = "django.db.models.ForeignKey"
+    related_accessor_class = _TenantReverseManyToOne
 
 
 class TenantOneToOneField(_TenantRelationMixin, models.OneToOneField):

@@ -217,7 +217,7 @@ def entry_detail(request, pk: int):
     return render(request, "ledger/entry.html", {
         "entry": entry, "lines": lines, "source_url": sources.source_url(k, entry.source, entry.source_id, entry),
         "source_label": sources.LABELS.get(entry.source, entry.source),
-        "reversed_by": JournalEntry.objects.filter(reversal_of=entry).first(), "can_write": _can_write(request),
+        "reversed_by": JournalEntry.objects.filter(koperasi=k, reversal_of=entry).first(), "can_write": _can_write(request),
         "today": timezone.localdate(),
     })
 

@@ -47,9 +47,9 @@ def vehicle_utilisation(koperasi: Koperasi, start: dt.date, end: dt.date) -> lis
         p["days"].add(t.date)
         p["km"] += t.km
         p["trips"] += 1
-    costs = dict(TripCost.objects.filter(trip__in=trips).values_list("trip__vehicle_id").annotate(s=Sum("amount"))
+    costs = dict(TripCost.objects.filter(koperasi=koperasi, trip__in=trips).values_list("trip__vehicle_id").annotate(s=Sum("amount"))
                  .order_by())
-    weights = dict(DeliveryItem.objects.filter(order__trip__in=trips, order__status=DeliveryOrder.Status.DELIVERED)
+    weights = dict(DeliveryItem.objects.filter(koperasi=koperasi, order__trip__in=trips, order__status=DeliveryOrder.Status.DELIVERED)
                    .values_list("order__trip__vehicle_id").annotate(s=Sum("weight_kg")).order_by())
     out = []
     for v in Vehicle.objects.filter(koperasi=koperasi).order_by("code"):

@@ -71,3 +71,11 @@ def test_every_tenant_manager_can_scope_and_lock():
     missing = [f"{m._meta.label}.{mgr.name}" for m in tenancy.tenant_models() for mgr in m._meta.managers
                if not (hasattr(mgr, "locked") and hasattr(mgr, "for_koperasi"))]
     assert missing == []
+
+
+def test_reverse_relations_name_the_cooperative():
+    """``entry.lines`` reads one shard on Citus: the children are filtered by the parent's koperasi_id too."""
+    from kopdes.ledger.models import JournalEntry
+
+    sql = str(JournalEntry(pk=5, koperasi_id=7).lines.all().query)
+    assert '"ledger_journalline"."entry_id" = 5' in sql and '"ledger_journalline"."koperasi_id" = 7' in sql
