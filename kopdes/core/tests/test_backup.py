@@ -1,0 +1,247 @@
+"""Backup and restore round trip on the real database (SQLite by default, PostgreSQL under scripts/pgtemp.py).
+
+The backup is restored into a SEPARATE empty database (a second SQLite file, or a second PostgreSQL database on the
+same server) and the books, members and media are compared with raw connections.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import io
+import json
+import re
+import sqlite3
+import tarfile
+import uuid
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection
+
+from kopdes.core import backup as bk
+from kopdes.core.errors import DomainError
+
+BOOKS_SQL = ("SELECT a.code, SUM(l.debit), SUM(l.credit), COUNT(*) FROM ledger_journalline l "
+             "JOIN ledger_account a ON a.id = l.account_id GROUP BY a.code ORDER BY a.code")
+COUNTS_SQL = {"members": "SELECT COUNT(*) FROM members_member", "entries": "SELECT COUNT(*) FROM ledger_journalentry",
+              "users": "SELECT COUNT(*) FROM core_user", "koperasi": "SELECT COUNT(*) FROM core_koperasi"}
+MEDIA_BYTES = bytes(range(256)) * 40 + b"lampiran jurnal"
+
+
+def _norm(rows) -> list[tuple]:
+    return [(code, Decimal(str(d)).quantize(Decimal("0.01")), Decimal(str(c)).quantize(Decimal("0.01")), n)
+            for code, d, c, n in rows]
+
+
+def _snapshot(cur) -> dict[str, Any]:
+    cur.execute(BOOKS_SQL)
+    out: dict[str, Any] = {"books": _norm(cur.fetchall())}
+    for key, sql in COUNTS_SQL.items():
+        cur.execute(sql)
+        out[key] = cur.fetchone()[0]
+    return out
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    root = tmp_path / "media"
+    (root / "ledger" / "attachments").mkdir(parents=True)
+    (root / "ledger" / "attachments" / "nota-001.pdf").write_bytes(MEDIA_BYTES)
+    (root / "readme.txt").write_text("media kopdes\n")
+    settings.MEDIA_ROOT = root
+    return root
+
+
+@pytest.fixture
+def books(koperasi, make_user):
+    """A cooperative with staff, active members (pokok payments post journals) and a few more entries."""
+    from kopdes.ledger.services import Line, post
+    from kopdes.members.tests.factories import new_active_member
+
+    make_user("ketua", koperasi=koperasi)
+    make_user("bendahara", koperasi=koperasi)
+    for _ in range(3):
+        new_active_member(koperasi)
+    for i in range(4):
+        post(koperasi, date=dt.date.today(), memo=f"penjualan {i}",
+             lines=[Line("1101", debit=Decimal("12500.50")), Line("4202", credit=Decimal("12500.50"))])
+    return koperasi
+
+
+@pytest.fixture
+def target(tmp_path):
+    """A separate EMPTY database of the current vendor: ``(database_url, open_raw_connection)``."""
+    if connection.vendor == "sqlite":
+        path = tmp_path / "restored.sqlite3"
+        yield f"sqlite:///{path}", lambda: sqlite3.connect(path)
+        return
+    import psycopg
+
+    db = settings.DATABASES["default"]
+    name = f"kopdes_restore_{uuid.uuid4().hex[:10]}"
+    admin = {**bk._pg_conninfo(db), "dbname": "postgres"}
+    with psycopg.connect(**admin, autocommit=True) as c:
+        c.execute(f'CREATE DATABASE "{name}"')
+    url = bk._database_url({**db, "NAME": name}, "postgresql")
+    try:
+        yield url, lambda: psycopg.connect(**{**bk._pg_conninfo(db), "dbname": name})
+    finally:
+        with psycopg.connect(**admin, autocommit=True) as c:
+            c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _rewrite(src: Path, dst: Path, change) -> None:
+    """Copy a backup archive member by member, passing each member's bytes through ``change(name, data)``."""
+    with tarfile.open(src, "r:gz") as tin, tarfile.open(dst, "w:gz", compresslevel=1) as tout:
+        for m in tin:
+            data = tin.extractfile(m).read()
+            data = change(m.name, data)
+            info = tarfile.TarInfo(m.name)
+            info.size = len(data)
+            tout.addfile(info, io.BytesIO(data))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_round_trip_books_members_media_equal(books, media, target, tmp_path):
+    url, raw = target
+    with connection.cursor() as cur:
+        before = _snapshot(cur)
+    assert before["members"] == 3 and before["entries"] >= 7 and before["users"] == 2
+
+    out = tmp_path / "backups"
+    path = bk.create_backup(out, keep=3)
+    assert path.parent == out and path.name.startswith("kopdes-backup-") and path.name.endswith(".tar.gz")
+    assert list(out.iterdir()) == [path]  # no temp file left behind
+    manifest = bk.verify_backup(path)
+    assert manifest["database"]["vendor"] == connection.vendor
+    assert "ledger" in manifest["migrations"] and "core" in manifest["migrations"]
+    assert set(manifest["files"]) == {manifest["database"]["member"], "media/ledger/attachments/nota-001.pdf",
+                                      "media/readme.txt"}
+
+    restored_media = tmp_path / "media-restored"
+    report = bk.restore_backup(path, database_url=url, media_root=restored_media)
+    assert report.ledger_ok, report.ledger_output
+    assert report.media_files == 2
+    conn = raw()
+    try:
+        after = _snapshot(conn.cursor())
+    finally:
+        conn.close()
+    assert after == before
+    assert (restored_media / "ledger" / "attachments" / "nota-001.pdf").read_bytes() == MEDIA_BYTES
+    assert (restored_media / "readme.txt").read_text() == "media kopdes\n"
+
+    # the restored database now holds a cooperative: a second restore into it is refused
+    with pytest.raises(DomainError) as exc:
+        bk.restore_backup(path, database_url=url, media_root=restored_media, ledger_check=False)
+    assert exc.value.code == "backup_target_not_empty"
+    assert "tidak kosong" in exc.value.message_id and "not empty" in exc.value.message_en
+
+
+@pytest.mark.django_db(transaction=True)
+def test_refusals_corrupt_wrong_vendor_and_retention(books, media, tmp_path, target):
+    url, _raw = target
+    out = tmp_path / "backups"
+    path = bk.create_backup(out, keep=2)
+    db_member = bk.verify_backup(path)["database"]["member"]
+
+    # one byte of the database member flipped, manifest kept: the checksum catches it
+    def flip(name: str, data: bytes) -> bytes:
+        if name != db_member:
+            return data
+        b = bytearray(data)
+        b[len(b) // 2] ^= 0xFF
+        return bytes(b)
+
+    corrupt = tmp_path / "corrupt.tar.gz"
+    _rewrite(path, corrupt, flip)
+    with pytest.raises(DomainError) as exc:
+        bk.restore_backup(corrupt, database_url=url, ledger_check=False)
+    assert exc.value.message_id == f"Berkas cadangan rusak: checksum {db_member} tidak cocok."
+    assert exc.value.message_en == f"Backup file is corrupt: checksum of {db_member} does not match."
+
+    # a byte flipped in the compressed file itself
+    raw_bytes = bytearray(path.read_bytes())
+    raw_bytes[len(raw_bytes) // 2] ^= 0xFF
+    damaged = tmp_path / "damaged.tar.gz"
+    damaged.write_bytes(bytes(raw_bytes))
+    with pytest.raises(DomainError) as exc:
+        bk.restore_backup(damaged, database_url=url, ledger_check=False)
+    assert exc.value.code in ("backup_corrupt", "backup_invalid")
+
+    # truncated (a copy that stopped half way)
+    cut = tmp_path / "cut.tar.gz"
+    cut.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    with pytest.raises(DomainError) as exc:
+        bk.restore_backup(cut, database_url=url, ledger_check=False)
+    assert exc.value.code in ("backup_corrupt", "backup_invalid")
+
+    # a text file, and a tar.gz of something else
+    text = tmp_path / "notes.txt"
+    text.write_text("bukan cadangan\n")
+    with pytest.raises(DomainError) as exc:
+        bk.restore_backup(text, database_url=url, ledger_check=False)
+    assert exc.value.message_id.startswith("Bukan berkas cadangan Kopdes")
+    other = tmp_path / "other.tar.gz"
+    with tarfile.open(other, "w:gz") as t:
+        info = tarfile.TarInfo("hello.txt")
+        info.size = 5
+        t.addfile(info, io.BytesIO(b"hello"))
+    with pytest.raises(DomainError) as exc:
+        bk.restore_backup(other, database_url=url, ledger_check=False)
+    assert "manifest.json" in exc.value.message_id and exc.value.code == "backup_invalid"
+    plain_gz = tmp_path / "plain.tar.gz"
+    plain_gz.write_bytes(gzip.compress(b"not a tar at all" * 100))
+    with pytest.raises(DomainError) as exc:
+        bk.restore_backup(plain_gz, database_url=url, ledger_check=False)
+    assert exc.value.code == "backup_invalid"
+
+    # the other vendor's backup
+    other_vendor = "postgresql" if connection.vendor == "sqlite" else "sqlite"
+
+    def relabel(name: str, data: bytes) -> bytes:
+        if name != "manifest.json":
+            return data
+        m = json.loads(data)
+        m["database"]["vendor"] = other_vendor
+        return json.dumps(m).encode()
+
+    wrong_vendor = tmp_path / "vendor.tar.gz"
+    _rewrite(path, wrong_vendor, relabel)
+    with pytest.raises(DomainError) as exc:
+        bk.restore_backup(wrong_vendor, database_url=url, ledger_check=False)
+    assert exc.value.code == "backup_vendor"
+
+    # a backup from a newer schema
+    def newer(name: str, data: bytes) -> bytes:
+        if name != "manifest.json":
+            return data
+        m = json.loads(data)
+        m["migrations"]["ledger"].append("9999_from_the_future")
+        return json.dumps(m).encode()
+
+    future = tmp_path / "future.tar.gz"
+    _rewrite(path, future, newer)
+    with pytest.raises(DomainError) as exc:
+        bk.restore_backup(future, database_url=url, ledger_check=False)
+    assert exc.value.code == "backup_schema_newer"
+
+    # the command turns refusals into CommandError in both languages
+    with pytest.raises(CommandError) as cexc:
+        call_command("restore", str(corrupt))
+    assert "Berkas cadangan rusak" in str(cexc.value) and "Backup file is corrupt" in str(cexc.value)
+
+    # retention keeps the newest two; the command prints the path and size
+    stdout = io.StringIO()
+    call_command("backup", "--to", str(out), "--keep", "2", stdout=stdout)
+    call_command("backup", "--to", str(out), "--keep", "2", stdout=io.StringIO())
+    kept = bk.list_backups(out)
+    assert len(kept) == 2 and path not in kept
+    assert re.fullmatch(rf"{re.escape(str(out))}/kopdes-backup-[0-9-]+\.tar\.gz \([0-9.]+ [KMG]?B\)\n", stdout.getvalue())
+    assert bk.last_backup(out) == kept[-1]
