@@ -38,6 +38,7 @@ from typing import IO, Any
 
 from django.conf import settings
 from django.db import connection, connections
+from django_tasks import task
 
 from kopdes.core.errors import DomainError
 
@@ -567,3 +568,43 @@ def restore_backup(path: str | os.PathLike, *, database_url: str | None = None,
         ok, output = run_ledger_check(None if is_current else _database_url(db, vendor))
     return RestoreReport(manifest=manifest, media_files=media_count, ledger_ok=ok, ledger_output=output,
                          warnings=warnings)
+
+
+# --- the daily backup through the task worker -----------------------------------------------------------------
+
+def next_daily_run(now: dt.datetime | None = None) -> dt.datetime:
+    """The next ``$KOPDES_BACKUP_AT`` (local time, default 02:00) after ``now``."""
+    from django.utils import timezone
+
+    now = timezone.localtime(now or timezone.now())
+    hh, _, mm = os.environ.get("KOPDES_BACKUP_AT", "02:00").partition(":")
+    when = now.replace(hour=int(hh), minute=int(mm or 0), second=0, microsecond=0)
+    return when if when > now else when + dt.timedelta(days=1)
+
+
+def schedule_daily_backup(now: dt.datetime | None = None) -> dt.datetime | None:
+    """Queue the next daily backup unless one is already waiting; return when it runs (None: nothing queued).
+
+    Only a backend that can defer (the database backend the worker runs) gets one: the task re-queues itself
+    after each run, so one ``kopdes backup --schedule`` starts the daily chain.
+    """
+    backend = daily_backup.get_backend()
+    if not backend.supports_defer:
+        return None
+    from django_tasks_db.models import DBTaskResult
+
+    if DBTaskResult.objects.filter(task_path=daily_backup.module_path, status="READY").exists():
+        return None
+    when = next_daily_run(now)
+    daily_backup.using(run_after=when).enqueue()
+    return when
+
+
+@task()
+def daily_backup() -> str:
+    """Daily backup (``kopdes worker``): ``create_backup()`` into the default folder, then queue the next one."""
+    try:
+        path = create_backup()
+    finally:
+        schedule_daily_backup()
+    return str(path)

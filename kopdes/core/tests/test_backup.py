@@ -145,7 +145,7 @@ def test_round_trip_books_members_media_equal(books, media, target, tmp_path):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_refusals_corrupt_wrong_vendor_and_retention(books, media, tmp_path, target):
+def test_refusals_corrupt_wrong_vendor_and_retention(books, media, tmp_path, target, monkeypatch):
     url, _raw = target
     out = tmp_path / "backups"
     path = bk.create_backup(out, keep=2)
@@ -245,3 +245,28 @@ def test_refusals_corrupt_wrong_vendor_and_retention(books, media, tmp_path, tar
     assert len(kept) == 2 and path not in kept
     assert re.fullmatch(rf"{re.escape(str(out))}/kopdes-backup-[0-9-]+\.tar\.gz \([0-9.]+ [KMG]?B\)\n", stdout.getvalue())
     assert bk.last_backup(out) == kept[-1]
+
+    # the daily task backs up into the default folder and queues the next run (once)
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    monkeypatch.setenv("KOPDES_BACKUP_DIR", str(tmp_path / "daily"))
+    made = Path(bk.daily_backup.call())
+    assert made.parent == tmp_path / "daily" and bk.verify_backup(made)["files"]
+    queued = DBTaskResult.objects.filter(task_path=bk.daily_backup.module_path, status="READY")
+    assert queued.count() == 1 and queued.get().run_after > timezone.now()
+    assert bk.schedule_daily_backup() is None and queued.count() == 1
+    stdout = io.StringIO()
+    call_command("backup", "--schedule", stdout=stdout)
+    assert "sudah dijadwalkan" in stdout.getvalue() and queued.count() == 1
+
+
+def test_next_daily_run(monkeypatch):
+    from django.utils import timezone
+
+    monkeypatch.setenv("KOPDES_BACKUP_AT", "02:30")
+    tz = timezone.get_current_timezone()
+    before = dt.datetime(2026, 5, 12, 1, 0, tzinfo=tz)
+    after = dt.datetime(2026, 5, 12, 3, 0, tzinfo=tz)
+    assert timezone.localtime(bk.next_daily_run(before)) == dt.datetime(2026, 5, 12, 2, 30, tzinfo=tz)
+    assert timezone.localtime(bk.next_daily_run(after)) == dt.datetime(2026, 5, 13, 2, 30, tzinfo=tz)
