@@ -252,3 +252,5 @@ KOPDES_WORKER_HEARTBEAT = os.environ.get("KOPDES_WORKER_HEARTBEAT", str(VAR_DIR 
 KOPDES_WORKER_MAX_AGE = int(os.environ.get("KOPDES_WORKER_MAX_AGE", "60"))
 #: /healthz: less free space than this on the disk of var/ (database, uploads, backups) is a problem
 KOPDES_DISK_MIN_FREE_MB = int(os.environ.get("KOPDES_DISK_MIN_FREE_MB", "1024"))
+# /healthz reports the last backup as stale after this many seconds (the daily backup plus a day of grace)
+KOPDES_BACKUP_MAX_AGE = int(os.environ.get("KOPDES_BACKUP_MAX_AGE", str(2 * 24 * 3600)))

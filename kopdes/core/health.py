@@ -4,7 +4,8 @@
 - ``worker``: age of the task worker's heartbeat (kopdes/core/heartbeat.py), stale after
   ``KOPDES_WORKER_MAX_AGE`` seconds;
 - ``disk``: free space where ``var/`` lives (database, uploads), low under ``KOPDES_DISK_MIN_FREE_MB``;
-- ``backup``: age of the last backup — null until backups exist.
+- ``backup``: age of the newest ``kopdes backup`` archive, stale after ``KOPDES_BACKUP_MAX_AGE`` seconds (2 days);
+  null until a backup exists.
 
 ``status`` is ``ok``, ``degraded`` (the site works but something needs attention) or ``down`` (no database).
 HTTP 200 unless down (503); ``?strict=1`` answers 503 when degraded too, for monitors that read only the code.
@@ -22,7 +23,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from . import heartbeat
+from . import backup, heartbeat
 from .access import public_view
 
 
@@ -53,7 +54,14 @@ def check_disk() -> dict:
 
 
 def check_backup() -> dict:
-    return {"ok": None, "last_age_s": None}  # no backups yet (issue 15, part 3)
+    """Age of the newest archive of ``kopdes backup``; too old after ``KOPDES_BACKUP_MAX_AGE`` seconds. Never
+    backed up: unknown (``ok`` null), so a fresh laptop is not reported degraded."""
+    last = backup.last_backup()
+    if last is None:
+        return {"ok": None, "last_age_s": None}
+    age = max(time.time() - last.stat().st_mtime, 0.0)
+    limit = settings.KOPDES_BACKUP_MAX_AGE
+    return {"ok": age <= limit, "last_age_s": round(age, 1), "max_age_s": limit, "file": last.name}
 
 
 def report() -> tuple[str, dict]:

@@ -19,8 +19,9 @@ from kopdes.core.logs import JsonFormatter
 
 
 @pytest.fixture
-def beat_file(tmp_path, settings):
+def beat_file(tmp_path, settings, monkeypatch):
     settings.KOPDES_WORKER_HEARTBEAT = str(tmp_path / "worker.heartbeat")
+    monkeypatch.setenv("KOPDES_BACKUP_DIR", str(tmp_path / "backups"))  # no backup yet unless a test makes one
     return tmp_path / "worker.heartbeat"
 
 
@@ -50,6 +51,23 @@ def test_healthz_stale_or_missing_worker_is_degraded(client, beat_file, settings
     worker = client.get("/healthz").json()["checks"]["worker"]
     assert worker["ok"] is False and 299 <= worker["heartbeat_age_s"] <= 310
     assert client.get("/healthz?strict=1").status_code == 503  # for monitors that only read the code
+
+
+@pytest.mark.django_db
+def test_healthz_reports_the_last_backup_and_its_age(client, beat_file, settings):
+    heartbeat.beat()
+    folder = beat_file.parent / "backups"
+    folder.mkdir()
+    old = folder / "kopdes-backup-20261201-020000.tar.gz"
+    old.write_bytes(b"x")
+    os.utime(old, (time.time() - 3 * 24 * 3600,) * 2)  # three days old: past the 2-day limit
+    data = client.get("/healthz").json()
+    assert data["status"] == "degraded" and data["checks"]["backup"]["ok"] is False
+    assert data["checks"]["backup"]["file"] == old.name and data["checks"]["backup"]["last_age_s"] >= 3 * 24 * 3600 - 5
+    new = folder / "kopdes-backup-20261203-020000.tar.gz"
+    new.write_bytes(b"x")
+    backup = client.get("/healthz").json()["checks"]["backup"]
+    assert backup["ok"] is True and backup["file"] == new.name and backup["last_age_s"] < 60
 
 
 @pytest.mark.django_db
