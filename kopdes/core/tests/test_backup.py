@@ -270,3 +270,20 @@ def test_next_daily_run(monkeypatch):
     after = dt.datetime(2026, 5, 12, 3, 0, tzinfo=tz)
     assert timezone.localtime(bk.next_daily_run(before)) == dt.datetime(2026, 5, 12, 2, 30, tzinfo=tz)
     assert timezone.localtime(bk.next_daily_run(after)) == dt.datetime(2026, 5, 13, 2, 30, tzinfo=tz)
+
+
+@pytest.mark.django_db(transaction=True)  # the worker runs its own transactions
+def test_the_worker_starts_the_daily_backup_chain_once(monkeypatch, tmp_path):
+    """No operator step: `kopdes worker` (started by `kopdes serve`) queues the next daily backup, never twice."""
+    from django.core.management import call_command
+    from django_tasks_db.models import DBTaskResult
+
+    from kopdes.core.backup import daily_backup
+
+    monkeypatch.setenv("KOPDES_BACKUP_DIR", str(tmp_path))
+    waiting = DBTaskResult.objects.filter(task_path=daily_backup.module_path, status="READY")
+    assert not waiting.exists()
+    call_command("worker", "--batch", "--no-startup-delay")
+    call_command("worker", "--batch", "--no-startup-delay")
+    assert waiting.count() == 1 and waiting.get().run_after is not None
+    assert not list(tmp_path.iterdir())  # queued for tonight, not run now
