@@ -34,6 +34,8 @@ import time
 import uuid
 from pathlib import Path
 
+from _http import Conn, free_port, pct  # noqa: E402 - bench/ is on sys.path when run as a script
+
 ROOT = Path(__file__).resolve().parent.parent
 CASHIERS = int(os.environ.get("RETAIL_BENCH_CASHIERS", "20"))
 SALES_EACH = int(os.environ.get("RETAIL_BENCH_SALES", "40"))
@@ -89,25 +91,6 @@ def serve(port: int) -> None:
     httpd = Threaded(("127.0.0.1", port), Quiet)
     httpd.set_app(WSGIHandler())
     httpd.serve_forever()
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class _Conn(http.client.HTTPConnection):
-    """Keep-alive connection with TCP_NODELAY (as a browser's)."""
-
-    def connect(self):
-        super().connect()
-        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-
-def _pct(values, p):
-    values = sorted(values)
-    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
 
 
 def child() -> None:
@@ -183,7 +166,7 @@ def child() -> None:
     print(f"  SQL per 5-line cash sale: pos.checkout {svc_n} statements (+{len(svc) - svc_n} savepoints); "
           f"whole HTTP request {len(web)}")
 
-    port = _free_port()
+    port = free_port()
     servers = [subprocess.Popen([sys.executable, __file__, "--serve", str(port)], cwd=ROOT, env=dict(os.environ),
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for _ in range(WORKERS)]
     try:
@@ -207,7 +190,7 @@ def child() -> None:
             def cashier(i: int) -> None:
                 cookie, csrf = cookies[i]
                 r = random.Random(i * 1000 + sales_each)
-                conn = _Conn("127.0.0.1", port, timeout=60)
+                conn = Conn("127.0.0.1", port, timeout=60)
                 body = None
                 barrier.wait()
                 start = time.perf_counter() + (pace or 0) * i / n_cashiers
@@ -228,7 +211,7 @@ def child() -> None:
                         data = resp.read()
                     except (OSError, http.client.HTTPException) as exc:
                         conn.close()
-                        conn = _Conn("127.0.0.1", port, timeout=60)
+                        conn = Conn("127.0.0.1", port, timeout=60)
                         with lock:
                             errors.append(repr(exc))
                         continue
@@ -242,7 +225,7 @@ def child() -> None:
                             errors.append(f"{resp.status} {data[:200]!r}")
                     if resp.getheader("Connection", "").lower() == "close":
                         conn.close()
-                        conn = _Conn("127.0.0.1", port, timeout=60)
+                        conn = Conn("127.0.0.1", port, timeout=60)
                 conn.close()
 
             threads = [threading.Thread(target=cashier, args=(i,)) for i in range(n_cashiers)]
@@ -261,7 +244,7 @@ def child() -> None:
             server.terminate()
             server.wait(10)
     print(f"  POS checkout, 5-line sales, 1 cashier: p50 {statistics.median(base_lat):7.1f} ms   "
-          f"p95 {_pct(base_lat, 95):7.1f} ms   {len(base_lat) / base_el:6.1f} sales/s   "
+          f"p95 {pct(base_lat, 95):7.1f} ms   {len(base_lat) / base_el:6.1f} sales/s   "
           f"({len(base_lat)} ok incl. {base_rep} retries replayed, {len(base_err)} errors)")
     n = len(latencies)
     print(f"  POS checkout, 5-line sales, {CASHIERS} concurrent cashiers over HTTP (loopback; server: {WORKERS} "
@@ -269,13 +252,13 @@ def child() -> None:
     print(f"    sales ok {n} / {CASHIERS * SALES_EACH} (incl. {replayed} retries replayed), errors {len(errors)}"
           + (f" (first: {errors[0]})" if errors else ""))
     if n:
-        print(f"    latency p50 {statistics.median(latencies):7.1f} ms   p95 {_pct(latencies, 95):7.1f} ms   "
+        print(f"    latency p50 {statistics.median(latencies):7.1f} ms   p95 {pct(latencies, 95):7.1f} ms   "
               f"max {max(latencies):7.1f} ms")
         print(f"    throughput {n / elapsed:7.1f} sales/s   ({elapsed:.1f} s wall)")
     if paced_lat:
         print(f"  POS checkout, {CASHIERS} cashiers each starting a 5-line sale every {PACE:g} s "
               f"({CASHIERS / PACE:.1f} sales/s offered):")
-        print(f"    latency p50 {statistics.median(paced_lat):7.1f} ms   p95 {_pct(paced_lat, 95):7.1f} ms   "
+        print(f"    latency p50 {statistics.median(paced_lat):7.1f} ms   p95 {pct(paced_lat, 95):7.1f} ms   "
               f"max {max(paced_lat):7.1f} ms   ({len(paced_lat)} ok incl. {paced_rep} retries replayed, "
               f"{len(paced_err)} errors)")
     from django.db.models import Sum

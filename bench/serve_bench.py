@@ -19,13 +19,14 @@ import json
 import os
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import threading
 import time
 import uuid
 from pathlib import Path
+
+from _http import Conn, free_port, pct  # noqa: E402 - bench/ is on sys.path when run as a script
 
 ROOT = Path(__file__).resolve().parents[1]
 CLIENTS = int(os.environ.get("SERVE_BENCH_CLIENTS", "20"))
@@ -38,28 +39,6 @@ def _setup_django():
     import django
 
     django.setup()
-
-
-def _free_port(start: int) -> int:
-    for port in range(start, start + 50):
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError("no free port")
-
-
-class _Conn(http.client.HTTPConnection):
-    def connect(self):
-        super().connect()
-        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-
-def _pct(values, p):
-    values = sorted(values)
-    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))] if values else float("nan")
 
 
 def _session_cookie(user) -> tuple[str, str]:
@@ -122,7 +101,7 @@ def run_load(port: int, n: int, make_request) -> tuple[list[float], list[str], f
     barrier = threading.Barrier(n)
 
     def client(i: int) -> None:
-        conn = _Conn("127.0.0.1", port, timeout=120)
+        conn = Conn("127.0.0.1", port, timeout=120)
         barrier.wait()
         for j in range(REQUESTS):
             method, path, body, headers = make_request(i, j)
@@ -133,7 +112,7 @@ def run_load(port: int, n: int, make_request) -> tuple[list[float], list[str], f
                 data = resp.read()
             except (OSError, http.client.HTTPException) as exc:
                 conn.close()
-                conn = _Conn("127.0.0.1", port, timeout=120)
+                conn = Conn("127.0.0.1", port, timeout=120)
                 with lock:
                     errors.append(repr(exc))
                 continue
@@ -145,7 +124,7 @@ def run_load(port: int, n: int, make_request) -> tuple[list[float], list[str], f
                     errors.append(f"{resp.status} {data[:120]!r}")
             if resp.getheader("Connection", "").lower() == "close":
                 conn.close()
-                conn = _Conn("127.0.0.1", port, timeout=120)
+                conn = Conn("127.0.0.1", port, timeout=120)
         conn.close()
 
     threads = [threading.Thread(target=client, args=(i,)) for i in range(n)]
@@ -169,7 +148,7 @@ def start_server(shape: str, port: int) -> subprocess.Popen:
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         try:
-            c = _Conn("127.0.0.1", port, timeout=5)
+            c = Conn("127.0.0.1", port, timeout=5)
             c.request("GET", "/healthz")
             c.getresponse().read()
             c.close()
@@ -212,7 +191,7 @@ def main() -> int:
     else:
         print("   (no demo cooperative: dashboard skipped — run `kopdes setup` first)")
     results = {}
-    port = _free_port(int(os.environ.get("SERVE_BENCH_PORT", "18150")))
+    port = free_port(int(os.environ.get("SERVE_BENCH_PORT", "18150")))
     for shape in shapes:
         proc = start_server(shape, port)
         try:
@@ -220,9 +199,9 @@ def main() -> int:
                 run_load(port, min(4, CLIENTS), make)  # warm-up: imports, connections, templates
                 lat, errors, elapsed = run_load(port, CLIENTS, make)
                 rps = len(lat) / elapsed if elapsed else 0.0
-                results[(shape, name)] = (_pct(lat, 50), _pct(lat, 95), rps, len(errors))
+                results[(shape, name)] = (pct(lat, 50), pct(lat, 95), rps, len(errors))
                 label = "runserver (--dev)" if shape == "dev" else f"gunicorn {shape}"
-                print(f"  {label:<18} {name:<10} p50 {_pct(lat, 50):7.1f} ms  p95 {_pct(lat, 95):7.1f} ms  "
+                print(f"  {label:<18} {name:<10} p50 {pct(lat, 50):7.1f} ms  p95 {pct(lat, 95):7.1f} ms  "
                       f"{rps:6.1f} req/s  errors {len(errors)}" + (f"  e.g. {errors[0]}" if errors else ""),
                       flush=True)
         finally:
