@@ -9,7 +9,12 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.db.models.fields.related_descriptors import ReverseManyToOneDescriptor
+from django.db.models.fields.related_descriptors import (
+    ForwardManyToOneDescriptor,
+    ForwardOneToOneDescriptor,
+    ReverseManyToOneDescriptor,
+    ReverseOneToOneDescriptor,
+)
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -168,6 +173,11 @@ class TenantQuerySet(models.QuerySet):
         kid = koperasi if isinstance(koperasi, int) else koperasi.pk
         return self.filter(koperasi_id=kid)
 
+    def row(self, obj: models.Model) -> TenantQuerySet:
+        """The one row ``obj`` as a queryset, by id **and** cooperative: ``Sale.objects.row(sale).update(…)``
+        is routed to one shard on Citus (``filter(pk=…)`` alone makes Citus send the UPDATE to every shard)."""
+        return self.filter(koperasi_id=obj.koperasi_id, pk=obj.pk)
+
     def locked(self, koperasi: Koperasi | int) -> TenantQuerySet:
         """Rows of one cooperative, locked ``FOR UPDATE`` on this table only.
 
@@ -191,6 +201,12 @@ class TenantModel(models.Model):
 
     class Meta:
         abstract = True
+
+    def refresh_from_db(self, using=None, fields=None, from_queryset=None):
+        kid = self.__dict__.get("koperasi_id")  # not self.koperasi_id: when deferred, that would recurse here
+        if from_queryset is None and kid is not None:
+            from_queryset = type(self)._base_manager.filter(koperasi_id=kid)
+        return super().refresh_from_db(using=using, fields=fields, from_queryset=from_queryset)
 
     def _do_update(self, base_qs, using, pk_val, values, update_fields, forced_update):
         if self.koperasi_id is not None:
@@ -231,8 +247,47 @@ class _TenantRelationMixin:
         return name, self._plain_path, args, kwargs
 
 
+def _same_tenant(queryset, instances):
+    """``queryset`` narrowed to the cooperatives of ``instances`` (a prefetch then reads one shard on Citus).
+
+    Related tenant rows always belong to the same cooperative as the row they hang from, so the filter never
+    drops a result; it only names the distribution column that Django's ``id IN (…)`` prefetch leaves out."""
+    kids = {getattr(obj, "koperasi_id", None) for obj in instances}
+    if not kids or None in kids:
+        return queryset
+    return queryset.filter(koperasi_id=kids.pop()) if len(kids) == 1 else queryset.filter(koperasi_id__in=kids)
+
+
+class _TenantForwardManyToOne(ForwardManyToOneDescriptor):
+    """``prefetch_related("parent")`` also filters by ``koperasi_id`` (the plain fetch already does)."""
+
+    def get_prefetch_querysets(self, instances, querysets=None):
+        qs = querysets[0] if querysets else self.get_queryset()
+        return super().get_prefetch_querysets(instances, [_same_tenant(qs, instances)])
+
+
+class _TenantForwardOneToOne(ForwardOneToOneDescriptor):
+    def get_prefetch_querysets(self, instances, querysets=None):
+        qs = querysets[0] if querysets else self.get_queryset()
+        return super().get_prefetch_querysets(instances, [_same_tenant(qs, instances)])
+
+
+class _TenantReverseOneToOne(ReverseOneToOneDescriptor):
+    """``visit.prescription`` and its prefetch filter by the row's ``koperasi_id`` too."""
+
+    def get_queryset(self, **hints):
+        qs = super().get_queryset(**hints)
+        instance = hints.get("instance")
+        return _same_tenant(qs, [instance]) if instance is not None else qs
+
+    def get_prefetch_querysets(self, instances, querysets=None):
+        qs = querysets[0] if querysets else super().get_queryset()
+        return super().get_prefetch_querysets(instances, [_same_tenant(qs, instances)])
+
+
 class _TenantReverseManyToOne(ReverseManyToOneDescriptor):
-    """``parent.children`` filters the children by the parent's ``koperasi_id`` too (one shard on Citus)."""
+    """``parent.children`` and ``prefetch_related("children")`` filter the children by the parent's
+    ``koperasi_id`` too (one shard on Citus)."""
 
     @cached_property
     def related_manager_cls(self):
@@ -245,6 +300,10 @@ class _TenantReverseManyToOne(ReverseManyToOneDescriptor):
                 if kid is not None:
                     self.core_filters = {**self.core_filters, "koperasi_id": kid}
 
+            def get_prefetch_querysets(self, instances, querysets=None):
+                qs = querysets[0] if querysets else super(base, self).get_queryset()
+                return super().get_prefetch_querysets(instances, [_same_tenant(qs, instances)])
+
         return TenantRelatedManager
 
 
@@ -252,6 +311,7 @@ class TenantForeignKey(_TenantRelationMixin, models.ForeignKey):
     """A foreign key from one tenant model to another (see :class:`_TenantRelationMixin`)."""
 
     _plain_path = "django.db.models.ForeignKey"
+    forward_related_accessor_class = _TenantForwardManyToOne
     related_accessor_class = _TenantReverseManyToOne
 
 
@@ -259,6 +319,8 @@ class TenantOneToOneField(_TenantRelationMixin, models.OneToOneField):
     """A one-to-one from one tenant model to another (see :class:`_TenantRelationMixin`)."""
 
     _plain_path = "django.db.models.OneToOneField"
+    forward_related_accessor_class = _TenantForwardOneToOne
+    related_accessor_class = _TenantReverseOneToOne
 
 
 SHU_PARTS = [

@@ -260,7 +260,7 @@ def _write_entry(koperasi, *, date, memo, checked, total, source, source_id, ide
                     member_id=ln.member_id, partner_id=ln.partner_id, memo=(ln.memo or "")[:200])
         for ln, acc, d, c in checked
     ])
-    JournalEntry.objects.filter(pk=entry.pk).update(status=JournalEntry.Status.POSTED)
+    JournalEntry.objects.row(entry).update(status=JournalEntry.Status.POSTED)
     entry.status = JournalEntry.Status.POSTED
     _bump_snapshots(koperasi, date, [(acc, str(ln.unit), d, c) for ln, acc, d, c in checked])
     return entry
@@ -294,7 +294,7 @@ def post(koperasi: Koperasi, *, date: dt.date, memo: str, lines: list[Line], sou
 @transaction.atomic
 def reverse(entry: JournalEntry, *, date: dt.date | None = None, memo: str = "", by=None) -> JournalEntry:
     """Post the mirror image of a posted entry (debits ↔ credits). An entry can be reversed once."""
-    entry = JournalEntry.objects.select_related("koperasi").get(pk=entry.pk)
+    entry = JournalEntry.objects.row(entry).select_related("koperasi").get()
     koperasi = entry.koperasi
     if entry.status != JournalEntry.Status.POSTED:
         raise DomainError("Hanya jurnal yang sudah diposting yang dapat dibalik.",

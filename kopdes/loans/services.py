@@ -69,11 +69,11 @@ def _interest_lines(member_id, interest: Decimal, cleared: Decimal, reversed_: D
     return lines
 
 
-def _apply_accrual(accrual: dict, sign: int) -> None:
+def _apply_accrual(loan: Loan, accrual: dict, sign: int) -> None:
     """Apply (sign 1) or undo (sign -1) a payment's effect on the rows' accrued interest."""
     if not accrual:
         return
-    rows = {r.pk: r for r in Installment.objects.filter(pk__in=[int(k) for k in accrual])}
+    rows = {r.pk: r for r in loan.installments.filter(pk__in=[int(k) for k in accrual])}
     for pk, (cleared, rev) in accrual.items():
         r = rows[int(pk)]
         r.accrual_cleared += sign * Decimal(cleared)
@@ -671,7 +671,7 @@ def _repay(koperasi, loan_id, *, amount, date, channel, by, settle) -> Repayment
     rep.entry_id = entry.pk
     rep.save(update_fields=["entry_id"])
     _apply_allocation(loan, alloc, day, sign=1)
-    _apply_accrual(accrual, 1)
+    _apply_accrual(loan, accrual, 1)
     loan.outstanding -= prin
     _close_if_done(loan, day)
     loan.save(update_fields=["outstanding", "status", "closed_on"])
@@ -739,7 +739,7 @@ def reverse_repayment(koperasi, repayment, *, by=None, reason: str, date=None) -
     if rep.kind != Repayment.Kind.PEMULIHAN:
         alloc = {int(a[0]): [Decimal(x) for x in a[1:]] for a in rep.allocation}
         _apply_allocation(loan, alloc, rep.date, sign=-1)
-        _apply_accrual(rep.accrual, -1)
+        _apply_accrual(loan, rep.accrual, -1)
         loan.outstanding += rep.principal
         _close_if_done(loan, rep.date)
     loan.save(update_fields=["outstanding", "status", "closed_on", "recovered_amount"])
@@ -779,7 +779,7 @@ def restructure(koperasi, loan, *, by=None, date=None, tenor: int, rate=None, gr
     sched = generate(terms)
     version = (loan.installments.order_by("-version").values_list("version", flat=True).first() or 1) + 1
     last_no = loan.installments.filter(superseded=False).order_by("-no").values_list("no", flat=True).first() or 0
-    Installment.objects.filter(pk__in=[r.pk for r in rows]).update(superseded=True)
+    loan.installments.filter(pk__in=[r.pk for r in rows]).update(superseded=True)
     new_rows = []
     for i, r in enumerate(sched.rows):
         interest = r.interest + (arrears_interest if i == 0 else ZERO)
@@ -959,8 +959,8 @@ def run_ageing(koperasi, *, as_of: dt.date | None = None, post_provision: bool =
         lap("class")
     old_runs = list(AgeingRun.objects.filter(koperasi=koperasi, as_of=as_of).values_list("pk", flat=True))
     if old_runs:
-        LoanClassHistory.objects.filter(run_id__in=old_runs)._raw_delete(LoanClassHistory.objects.db)
-        AgeingRun.objects.filter(pk__in=old_runs).delete()
+        LoanClassHistory.objects.filter(koperasi=koperasi, run_id__in=old_runs)._raw_delete(LoanClassHistory.objects.db)
+        AgeingRun.objects.filter(koperasi=koperasi, pk__in=old_runs).delete()
     lap("drop same-date history")
     run = AgeingRun.objects.create(koperasi=koperasi, as_of=as_of, scheme=s.scheme)
     pct_case = ("CASE loan_class WHEN 'L' THEN %s WHEN 'DPK' THEN %s WHEN 'KL' THEN %s WHEN 'D' THEN %s "
@@ -1142,7 +1142,7 @@ def on_debt_offset(member, debt, amount, entry) -> None:
                              entry_id=getattr(entry, "pk", None))
     # interest on rows whose principal is now paid is waived (the member left)
     _apply_allocation(loan, alloc, day, sign=1, waive_future=True)
-    waived_rows = [r for r in Installment.objects.filter(pk__in=list(alloc)) if r.accrual_open > r.unpaid_interest]
+    waived_rows = [r for r in loan.installments.filter(pk__in=list(alloc)) if r.accrual_open > r.unpaid_interest]
     for r in waived_rows:  # only the part of the accrual above what is still owed is reversed
         r.accrual_cleared += r.unpaid_interest
     _reverse_open_accrual(loan.koperasi, loan, waived_rows, day,

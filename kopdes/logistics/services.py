@@ -654,7 +654,7 @@ def add_trip_cost(trip: Trip, *, kind: str, amount, liters=None, note: str = "",
                   lines=[_line(FUEL if kind == TripCost.Kind.BBM else TRANSPORT, debit=amt, unit=Unit.LOGISTIK),
                          _line(CASH, credit=amt, unit=Unit.LOGISTIK)],
                   source="logistics.TripCost", source_id=str(cost.pk), by=by)
-    TripCost.objects.filter(pk=cost.pk).update(journal_entry_id=entry.pk)
+    TripCost.objects.row(cost).update(journal_entry_id=entry.pk)
     cost.journal_entry_id = entry.pk
     return cost
 
@@ -680,7 +680,7 @@ def close_trip(trip: Trip, *, odometer_end: int) -> Trip:
     trip.odometer_end = odo
     trip.status = Trip.Status.CLOSED
     trip.save(update_fields=["odometer_end", "status"])
-    Vehicle.objects.filter(pk=trip.vehicle_id, odometer_km__lt=odo).update(odometer_km=odo)
+    Vehicle.objects.filter(koperasi_id=trip.koperasi_id, pk=trip.vehicle_id, odometer_km__lt=odo).update(odometer_km=odo)
     return trip
 
 
@@ -718,9 +718,9 @@ def record_maintenance(vehicle: Vehicle, *, date: dt.date, odometer_km: int, des
                       lines=[_line(VEHICLE_MAINTENANCE, debit=amt, unit=Unit.LOGISTIK),
                              _line(CASH, credit=amt, unit=Unit.LOGISTIK)],
                       source="logistics.MaintenanceRecord", source_id=str(rec.pk), by=by)
-        MaintenanceRecord.objects.filter(pk=rec.pk).update(journal_entry_id=entry.pk)
+        MaintenanceRecord.objects.row(rec).update(journal_entry_id=entry.pk)
         rec.journal_entry_id = entry.pk
     if plan is not None:
-        MaintenancePlan.objects.filter(pk=plan.pk).update(last_done_on=date, last_done_km=int(odometer_km))
-    Vehicle.objects.filter(pk=vehicle.pk, odometer_km__lt=int(odometer_km)).update(odometer_km=int(odometer_km))
+        MaintenancePlan.objects.row(plan).update(last_done_on=date, last_done_km=int(odometer_km))
+    Vehicle.objects.row(vehicle).filter(odometer_km__lt=int(odometer_km)).update(odometer_km=int(odometer_km))
     return rec

@@ -462,7 +462,7 @@ def _dispense(koperasi, *, client_id, lines, by, prescription, member, patient_n
             earliest_expiry=min(expiries) if expiries else None,
         )
         if r["item"] is not None:
-            PrescriptionItem.objects.filter(pk=r["item"].pk).update(dispensed_qty=r["item"].dispensed_qty + r["qty"])
+            PrescriptionItem.objects.row(r["item"]).update(dispensed_qty=r["item"].dispensed_qty + r["qty"])
     if prescription is not None:
         items = list(prescription.items.all())
         done = all(it.remaining <= 0 for it in items)

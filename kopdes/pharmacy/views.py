@@ -275,7 +275,7 @@ def prescription_detail(request, pk: int):
 
     for it in items:
         if it.drug.product_id:
-            p = Product.objects.get(pk=it.drug.product_id)
+            p = Product.objects.get(koperasi_id=it.drug.koperasi_id, pk=it.drug.product_id)
             it.available = stock.on_hand(request.koperasi, p, loc, sellable_on=today)
             q = stock.available_quants(request.koperasi, p, loc, today)
             it.next_lot = q[0].lot if q else None

@@ -406,7 +406,7 @@ def _checkout(koperasi, *, client_id, shift, lines, member, method, tendered, pa
     entry = bridge.post_legs(koperasi, date=date, memo=f"Penjualan {number}" + (f" — {minfo.name}" if is_member else ""),
                              legs=legs, source="retail.Sale", source_id=sale.pk, by=by)
     if entry is not None:
-        Sale.objects.filter(pk=sale.pk).update(journal_entry_id=entry.pk)
+        Sale.objects.row(sale).update(journal_entry_id=entry.pk)
     return {"sale_id": sale.pk, "number": number, "total": str(total), "change": str(change)}
 
 

@@ -123,8 +123,8 @@ def receive(koperasi, *, product: Product, location: Location, qty, unit_cost, d
     if value < 0:
         raise DomainError("Harga pokok tidak boleh negatif.", "Cost must not be negative.", field="unit_cost")
     quant = _quant(koperasi, product, location, lot)
-    StockQuant.objects.filter(pk=quant.pk).update(qty=F("qty") + qty)
-    Product.objects.filter(pk=product.pk).update(stock_qty=F("stock_qty") + qty, stock_value=F("stock_value") + value)
+    StockQuant.objects.row(quant).update(qty=F("qty") + qty)
+    Product.objects.row(product).update(stock_qty=F("stock_qty") + qty, stock_value=F("stock_value") + value)
     return _move(koperasi, product, location, lot, kind, qty, value, date, source, source_id, by, memo)
 
 
@@ -210,7 +210,7 @@ def issue_locked(koperasi, *, product: Product, location: Location, qty, date: d
         stock_qty -= take
         stock_value -= value
         remaining -= take
-        StockQuant.objects.filter(pk=quant.pk).update(qty=F("qty") - take)
+        StockQuant.objects.row(quant).update(qty=F("qty") - take)
         if deferred is None:
             mv = _move(koperasi, product, location, quant.lot, kind, -take, -value, date, source, source_id, by, memo)
         else:
@@ -222,7 +222,7 @@ def issue_locked(koperasi, *, product: Product, location: Location, qty, date: d
         out.append(Issued(mv, quant.lot, take, value))
     product.stock_qty, product.stock_value = stock_qty, stock_value
     if deferred is None:
-        Product.objects.filter(pk=product.pk).update(stock_qty=stock_qty, stock_value=stock_value)
+        Product.objects.row(product).update(stock_qty=stock_qty, stock_value=stock_value)
     return out
 
 

@@ -48,7 +48,7 @@ def build(ctx) -> None:
         try:
             from kopdes.retail.services import default_location
 
-            Facility.objects.filter(pk=f.pk).update(stock_location_id=default_location(k, Unit.PERGUDANGAN).pk)
+            Facility.objects.row(f).update(stock_location_id=default_location(k, Unit.PERGUDANGAN).pk)
         except ImportError:  # pragma: no cover
             pass
         start = today - dt.timedelta(days=180)

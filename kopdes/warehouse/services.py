@@ -427,7 +427,7 @@ def _release(lot: StoredLot, *, kg, date, payment, collected_by, by) -> Release:
             ],
             source="warehouse.Release", source_id=str(rel.pk), by=by,
         )
-        Release.objects.filter(pk=rel.pk).update(journal_entry_id=entry.pk)
+        Release.objects.row(rel).update(journal_entry_id=entry.pk)
         rel.journal_entry_id = entry.pk
     lot.remaining_kg -= qty
     lot.fees_through = date
@@ -553,7 +553,7 @@ def record_readings(koperasi: Koperasi, device: Device | None, readings: list, *
     result = _store_readings(koperasi, zone, device, parsed, source=TemperatureReading.Source.SENSOR, by=None)
     result["received"] = len(readings)
     result["duplicates"] += dup_in_batch
-    Device.objects.filter(pk=device.pk).update(last_seen_at=now)
+    Device.objects.row(device).update(last_seen_at=now)
     return result
 
 

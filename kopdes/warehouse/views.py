@@ -101,7 +101,7 @@ def facility_detail(request, pk: int):
             from kopdes.retail.services import default_location
 
             loc = default_location(k, Unit.PERGUDANGAN)
-            Facility.objects.filter(pk=f.pk).update(stock_location_id=loc.pk)
+            Facility.objects.row(f).update(stock_location_id=loc.pk)
             messages.success(request, _("Stok koperasi di fasilitas ini memakai lokasi %(name)s.") % {"name": loc.name})
             return redirect("warehouse:facility", slug=k.slug, pk=f.pk)
         if form.is_valid():

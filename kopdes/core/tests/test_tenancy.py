@@ -79,3 +79,50 @@ def test_reverse_relations_name_the_cooperative():
 
     sql = str(JournalEntry(pk=5, koperasi_id=7).lines.all().query)
     assert '"ledger_journalline"."entry_id" = 5' in sql and '"ledger_journalline"."koperasi_id" = 7' in sql
+
+
+@pytest.mark.django_db
+def test_prefetch_refresh_and_row_name_the_cooperative(koperasi):
+    """Every way the ORM fetches a related or the same tenant row names koperasi_id (one shard on Citus): prefetch of
+    a forward key, of a reverse key and of a reverse one-to-one; ``refresh_from_db``; ``objects.row(obj)``."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from kopdes.ledger.models import Account, JournalEntry, JournalLine
+    from kopdes.ledger.services import Line, post, reverse
+
+    entry = post(koperasi, date=dt.date(2026, 5, 1), memo="x",
+                 lines=[Line("1101", debit=Decimal("5")), Line("4202", credit=Decimal("5"))])
+    rev = reverse(entry, memo="salah")
+    kid = f'"koperasi_id" = {koperasi.pk}'
+
+    def selects(fn) -> list[str]:
+        with CaptureQueriesContext(connection) as ctx:
+            fn()
+        return [q["sql"] for q in ctx.captured_queries if q["sql"].startswith("SELECT")]
+
+    # forward key: lines -> entry
+    sqls = selects(lambda: [ln.entry.number for ln in JournalLine.objects.for_koperasi(koperasi)
+                            .filter(entry=entry).prefetch_related("entry")])
+    assert len(sqls) == 2 and all(kid in q for q in sqls), sqls
+    # reverse key: entry -> lines
+    sqls = selects(lambda: [len(e.lines.all()) for e in JournalEntry.objects.for_koperasi(koperasi)
+                            .prefetch_related("lines")])
+    assert len(sqls) == 2 and all(kid in q for q in sqls), sqls
+    # reverse one-to-one, fetched and prefetched: entry -> reversed_by
+    fresh = JournalEntry.objects.for_koperasi(koperasi).get(pk=entry.pk)
+    sqls = selects(lambda: fresh.reversed_by)
+    assert fresh.reversed_by == rev and len(sqls) == 1 and kid in sqls[0]
+    sqls = selects(lambda: [getattr(e, "reversed_by", None) for e in JournalEntry.objects.for_koperasi(koperasi)
+                            .prefetch_related("reversed_by")])
+    assert len(sqls) == 2 and all(kid in q for q in sqls), sqls
+    # the same row again
+    sqls = selects(lambda: fresh.refresh_from_db())
+    assert len(sqls) == 1 and kid in sqls[0]
+    account = Account.objects.get(koperasi=koperasi, code="1101")
+    with CaptureQueriesContext(connection) as ctx:
+        assert Account.objects.row(account).update(name="Kas kantor") == 1
+    assert kid in ctx.captured_queries[0]["sql"].split("WHERE", 1)[1]
+    # a deferred koperasi_id still loads (refresh without the cooperative, no recursion)
+    only = JournalEntry.objects.only("pk").get(koperasi=koperasi, pk=entry.pk)
+    assert only.koperasi_id == koperasi.pk and only.memo == "x"
