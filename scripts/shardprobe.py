@@ -1,6 +1,7 @@
 """Show the queries of one page that read more than one Citus shard, and the code that issued them.
 
     DATABASE_URL=… python scripts/shardprobe.py USERNAME PATH [PATH ...]
+    DATABASE_URL=… python scripts/shardprobe.py --command demo --only warehouse logistics
 
 For each path: fetches it as the demo user with ``citus.multi_task_query_log_level = notice``, and prints every
 statement that drew Citus' "multi-task query" notice (shortened) with the innermost frames of Kopdes code that ran it.
@@ -30,10 +31,6 @@ def main(argv: list[str]) -> int:
 
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     MULTI = "multi-task query about to be executed"
-    username, paths = argv[0], argv[1:]
-    user = User.objects.get(username=username)
-    client = Client(raise_request_exception=False)
-    client.force_login(user)
     found: list[tuple[str, str]] = []
     notices: list[str] = []
     handled: set[int] = set()
@@ -54,6 +51,23 @@ def main(argv: list[str]) -> int:
             found.append((" ".join(sql.split())[:400], where))
         return result
 
+    if argv[0] == "--command":
+        from collections import Counter
+
+        from django.core.management import call_command
+
+        with connection.execute_wrapper(wrapper):
+            call_command(argv[1], *argv[2:])
+        counts = Counter(where for _sql, where in found)
+        sample = {where: sql for sql, where in found}
+        print(f"multi-shard statements: {len(found)} from {len(counts)} places")
+        for where, n in counts.most_common():
+            print(f"  {n:6d}  {where}\n          {sample[where][:300]}")
+        return 0
+    username, paths = argv[0], argv[1:]
+    user = User.objects.get(username=username)
+    client = Client(raise_request_exception=False)
+    client.force_login(user)
     for path in paths:
         print(f"== {path}")
         found.clear()

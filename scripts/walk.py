@@ -11,7 +11,9 @@ the demo (``{slug}``, ``{number}`` from the member list).
 
 Fails (exit 1) on any 5xx or exception, on a link that leads to a 404, and — on Citus — when
 ``citus.enable_repartition_joins`` is on (a page that only works with repartition joins would fail on a real
-cluster or be 10-60x slower). Prints a summary: pages per user, median/p95 time, the slowest pages.
+cluster or be 10-60x slower), and with ``--single-shard`` on any cooperative page or cooperative API GET (as that
+cooperative's own staff) that reads more than one shard. Prints a summary: pages per user, median/p95 time, the
+slowest pages.
 """
 
 from __future__ import annotations
@@ -75,11 +77,10 @@ MULTI_SHARD = "multi-task query about to be executed"
 
 def _single_shard(on: bool) -> None:
     """On Citus: make any query of the next request that would read several shards an error (the page is then
-    noted as multi-shard and fetched again normally)."""
-    from django.db import connection
+    noted as multi-shard and fetched again normally), except reads declared ``across_cooperatives``."""
+    from kopdes.core.citus import set_single_shard
 
-    with connection.cursor() as cur:
-        cur.execute(f"SET citus.multi_task_query_log_level = {'error' if on else 'off'}")
+    set_single_shard(on)
 
 
 def walk_pages(client, username: str, per_route: int, max_pages: int, single_shard: bool = False) -> list[dict]:
@@ -128,7 +129,7 @@ def walk_pages(client, username: str, per_route: int, max_pages: int, single_sha
     return results
 
 
-def walk_api(client, username: str, token: str, slug: str) -> list[dict]:
+def walk_api(client, username: str, token: str, slug: str, single_shard: bool = False) -> list[dict]:
     from kopdes.api.schema import openapi
 
     auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
@@ -158,9 +159,15 @@ def walk_api(client, username: str, token: str, slug: str) -> list[dict]:
             results.append({"user": username, "path": path, "route": "api:" + path, "status": 0, "ms": 0,
                             "from": "openapi", "error": "no value for a path parameter"})
             continue
+        multi = False
+        if single_shard and f"/koperasi/{slug}/" in url:
+            _single_shard(True)
+            _, _, _, err = get(url)
+            _single_shard(False)
+            multi = MULTI_SHARD in err
         status, _, ms, error = get(url)
         results.append({"user": username, "path": url, "route": "api:" + path, "status": status,
-                        "ms": round(ms, 1), "from": "openapi", "error": error})
+                        "ms": round(ms, 1), "from": "openapi", "error": error, "multi_shard": multi})
     return results
 
 
@@ -234,7 +241,8 @@ def main(argv: list[str] | None = None) -> int:
             user, name="walk", scopes=list(ALL_SCOPES), koperasi=None if region_role else koperasi, days=1)
         tokens.append(token)
         type(token).objects.filter(pk=token.pk).update(rate_limit=100_000)
-        api = walk_api(Client(raise_request_exception=True), username, raw, DEMO_SLUG)
+        api = walk_api(Client(raise_request_exception=True), username, raw, DEMO_SLUG,
+                       single_shard=a.single_shard and citus and not region_role)
         rows += pages + api
         codes = Counter(r["status"] for r in pages + api)
         print(f"{username:<13} {len(pages):>4} pages {len(api):>3} API GETs  {time.perf_counter() - t0:6.1f} s  "
@@ -258,14 +266,16 @@ def main(argv: list[str] | None = None) -> int:
         Path(a.json).write_text(json.dumps({"database": db, "rows": rows}, ensure_ascii=False, indent=0))
     multi = sorted({r["route"] for r in rows if r.get("multi_shard")})
     if a.single_shard and citus:
-        print(f"cooperative pages that read more than one shard: {len(multi)} URL patterns")
+        print(f"cooperative pages and API GETs that read more than one shard: {len(multi)} URL patterns")
         for route in multi:
-            print(f"  multi-shard: {route}")
+            example = next(r for r in rows if r.get("multi_shard") and r["route"] == route)
+            print(f"FAIL multi-shard: {route}  ({example['user']} {example['path']}; "
+                  f"see scripts/shardprobe.py)", file=sys.stderr)
     bad = _failures(rows)
     for r in bad:
         print(f"FAIL {r['status']} {r['user']} {r['path']} (from {r['from']}) {r['error']}", file=sys.stderr)
-    print(f"walk: {len(bad)} failures")
-    return 1 if bad else 0
+    print(f"walk: {len(bad)} failures, {len(multi)} multi-shard cooperative URL patterns")
+    return 1 if bad or multi else 0
 
 
 if __name__ == "__main__":

@@ -137,7 +137,11 @@ def _pre_save(sender, instance, raw=False, **kwargs):
     if raw or _suppressed.get() or not _audited(sender) or instance.pk is None or instance._state.adding:
         return
     try:
-        old = sender._default_manager.filter(pk=instance.pk).first()
+        old = sender._default_manager.filter(pk=instance.pk)
+        kid = instance.__dict__.get("koperasi_id")
+        if kid is not None and any(f.name == "koperasi" for f in sender._meta.concrete_fields):
+            old = old.filter(koperasi_id=kid)  # one shard on Citus
+        old = old.first()
     except Exception:  # noqa: BLE001 - the audit must never break a write
         old = None
     instance._audit_before = snapshot(old) if old is not None else None

@@ -15,8 +15,9 @@ colocated, then the foreign keys back, then the ledger guards in their shard-saf
 from __future__ import annotations
 
 from collections.abc import Iterable
+from contextlib import contextmanager
 
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, connections, transaction
 
 from . import tenancy
 
@@ -108,6 +109,55 @@ def composite_keys() -> list[str]:
 
 
 # ---------------------------------------------------------------- Citus
+
+STRICT_ENV = "KOPDES_CITUS_STRICT"
+"""With ``KOPDES_CITUS_STRICT=1`` (the Citus half of the tests sets it for the demo build) every session on a Citus
+coordinator makes a statement that would read or write more than one shard an error
+(``citus.multi_task_query_log_level = error``), except inside :func:`across_cooperatives`. Cooperative work names
+its ``koperasi_id`` and stays on one shard; this finds the statements that do not (the error names the statement)."""
+
+
+def strict() -> bool:
+    import os
+
+    return os.environ.get(STRICT_ENV) == "1"
+
+
+def set_single_shard(on: bool, using: str = "default") -> None:
+    """Make (or stop making) a multi-shard statement an error on this Citus session, for code that checks that
+    cooperative work stays on one shard (``scripts/walk.py --single-shard``; :data:`STRICT_ENV` sets it for every
+    session). :func:`across_cooperatives` lifts it for the reads that span cooperatives on purpose."""
+    conn = connections[using]
+    conn.ensure_connection()
+    conn.kopdes_single_shard = on
+    if not getattr(conn, "kopdes_across", 0):
+        with conn.cursor() as c:
+            c.execute(f"SET citus.multi_task_query_log_level = {'error' if on else 'off'}")
+
+
+@contextmanager
+def across_cooperatives(using: str = "default"):
+    """A read that spans cooperatives on purpose (region statistics, nationwide checks, one NIK's memberships):
+    allowed to touch several shards where :func:`set_single_shard` is on. A no-op everywhere else."""
+    conn = connections[using]
+    if not getattr(conn, "kopdes_single_shard", False) or conn.connection is None:
+        yield
+        return
+    depth = getattr(conn, "kopdes_across", 0)
+    conn.kopdes_across = depth + 1
+    if depth == 0:
+        with conn.cursor() as c:
+            c.execute("SET citus.multi_task_query_log_level = off")
+    try:
+        yield
+    finally:
+        conn.kopdes_across = depth
+        if depth == 0 and conn.connection is not None and conn.kopdes_single_shard:
+            try:
+                with conn.cursor() as c:
+                    c.execute("SET citus.multi_task_query_log_level = error")
+            except DatabaseError:  # an aborted transaction: its rollback restores the session's setting
+                pass
 
 
 def is_citus() -> bool:

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, router
 from django.db.models import Q
 from django.db.models.fields.related_descriptors import (
     ForwardManyToOneDescriptor,
@@ -15,6 +15,7 @@ from django.db.models.fields.related_descriptors import (
     ReverseManyToOneDescriptor,
     ReverseOneToOneDescriptor,
 )
+from django.db.models.fields.related_lookups import RelatedExact, RelatedIn
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -173,6 +174,13 @@ class TenantQuerySet(models.QuerySet):
         kid = koperasi if isinstance(koperasi, int) else koperasi.pk
         return self.filter(koperasi_id=kid)
 
+    def bulk_update(self, objs, fields, batch_size=None):
+        """``bulk_update`` of one cooperative's rows also matches their ``koperasi_id`` (one shard on Citus)."""
+        objs = list(objs)
+        kids = {getattr(o, "koperasi_id", None) for o in objs}
+        qs = self.filter(koperasi_id=kids.pop()) if len(kids) == 1 and None not in kids else self
+        return super(TenantQuerySet, qs).bulk_update(objs, fields, batch_size=batch_size)
+
     def row(self, obj: models.Model) -> TenantQuerySet:
         """The one row ``obj`` as a queryset, by id **and** cooperative: ``Sale.objects.row(sale).update(…)``
         is routed to one shard on Citus (``filter(pk=…)`` alone makes Citus send the UPDATE to every shard)."""
@@ -237,6 +245,24 @@ class _TenantRelationMixin:
         cond = WhereNode()
         cond.add(lhs.get_lookup("exact")(lhs.get_col(related_alias), rhs.get_col(alias)), "AND")
         return cond
+
+    def validate(self, value, model_instance):
+        """``full_clean``'s "does the related row exist" check, within the row's own cooperative (one shard; a row
+        of another cooperative does not exist for it — the composite key on PostgreSQL would refuse it too)."""
+        kid = getattr(model_instance, "koperasi_id", None)
+        if kid is None or self.remote_field.parent_link:
+            return super().validate(value, model_instance)
+        models.Field.validate(self, value, model_instance)
+        if value is None:
+            return
+        qs = (self.remote_field.model._base_manager.using(router.db_for_read(self.remote_field.model,
+                                                                             instance=model_instance))
+              .filter(koperasi_id=kid, **{self.remote_field.field_name: value})
+              .complex_filter(self.get_limit_choices_to()))
+        if not qs.exists():
+            raise ValidationError(self.error_messages["invalid"], code="invalid", params={
+                "model": self.remote_field.model._meta.verbose_name, "pk": value,
+                "field": self.remote_field.field_name, "value": value})
 
     def get_extra_descriptor_filter(self, instance):
         kid = getattr(instance, "koperasi_id", None)
@@ -307,6 +333,35 @@ class _TenantReverseManyToOne(ReverseManyToOneDescriptor):
         return TenantRelatedManager
 
 
+class _TenantLookupMixin:
+    """``Trip.objects.filter(vehicle=vehicle)`` / ``filter(vehicle__in=[…])`` with tenant rows on the right also
+    match the rows' ``koperasi_id`` (``vehicle_id = 5 AND koperasi_id = 7``): ids are unique, so the result is the
+    same, and Citus routes the statement to that cooperative's shard instead of asking every shard."""
+
+    def __init__(self, lhs, rhs):
+        values = list(rhs) if isinstance(rhs, (list, tuple, set, frozenset)) else [rhs]
+        kids = {getattr(v, "koperasi_id", None) if isinstance(v, TenantModel) else None for v in values}
+        self._tenant_kid = kids.pop() if len(kids) == 1 else None
+        super().__init__(lhs, rhs)
+
+    def as_sql(self, compiler, connection):
+        sql, params = super().as_sql(compiler, connection)
+        lhs_model = getattr(getattr(self.lhs, "target", None), "model", None)
+        if (self._tenant_kid is None or getattr(self.lhs, "alias", None) is None or lhs_model is None
+                or not issubclass(lhs_model, TenantModel)):
+            return sql, params
+        ksql, kparams = compiler.compile(lhs_model._meta.get_field("koperasi").get_col(self.lhs.alias))
+        return f"({sql} AND {ksql} = %s)", (*params, *kparams, self._tenant_kid)
+
+
+class _TenantRelatedExact(_TenantLookupMixin, RelatedExact):
+    pass
+
+
+class _TenantRelatedIn(_TenantLookupMixin, RelatedIn):
+    pass
+
+
 class TenantForeignKey(_TenantRelationMixin, models.ForeignKey):
     """A foreign key from one tenant model to another (see :class:`_TenantRelationMixin`)."""
 
@@ -321,6 +376,11 @@ class TenantOneToOneField(_TenantRelationMixin, models.OneToOneField):
     _plain_path = "django.db.models.OneToOneField"
     forward_related_accessor_class = _TenantForwardOneToOne
     related_accessor_class = _TenantReverseOneToOne
+
+
+for _field in (TenantForeignKey, TenantOneToOneField):
+    _field.register_lookup(_TenantRelatedExact)
+    _field.register_lookup(_TenantRelatedIn)
 
 
 SHU_PARTS = [

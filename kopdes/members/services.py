@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from kopdes.core.citus import across_cooperatives
 from kopdes.core.errors import DomainError
 from kopdes.core.identity import NikInfo, parse_nik, validate_nik
 from kopdes.core.models import Koperasi, Region, User
@@ -167,9 +168,10 @@ def other_memberships(koperasi: Koperasi, nik: str) -> list[str]:
     """Names of other cooperatives where this NIK is a current member (a warning for the operator)."""
     if not nik:
         return []
-    rows = (Member.objects.filter(nik=nik, status__in=Member.CURRENT_STATUSES).exclude(koperasi=koperasi)
-            .values_list("koperasi__name", flat=True))
-    return sorted(set(rows))
+    with across_cooperatives():  # one NIK looked up in every cooperative, on purpose (one index probe per shard)
+        rows = set(Member.objects.filter(nik=nik, status__in=Member.CURRENT_STATUSES).exclude(koperasi=koperasi)
+                   .values_list("koperasi__name", flat=True))
+    return sorted(rows)
 
 
 def _duplicate_nik_error(nik: str, existing: Member | None = None) -> DomainError:

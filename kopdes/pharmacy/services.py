@@ -155,7 +155,7 @@ def add_pack(drug: Drug, *, name: str, factor, member_price=None, public_price=N
     if name.lower() == (drug.base_uom or "").lower():
         raise _err(f"{name} adalah satuan terkecil obat ini, bukan kemasan.",
                    f"{name} is this drug's smallest unit, not a pack.", "name", "base_unit")
-    if ProductUom.objects.filter(product_id=drug.product_id, name__iexact=name).exists():
+    if ProductUom.objects.filter(koperasi_id=drug.koperasi_id, product_id=drug.product_id, name__iexact=name).exists():
         raise _err(f"Kemasan {name} sudah ada.", f"Pack {name} already exists.", "name", "duplicate")
     for f, price in (("member_price", member_price), ("public_price", public_price)):
         if price is None:

@@ -297,8 +297,11 @@ def _write_columns(model, objs, fields: list[str]) -> None:
         sets.append(f"{column} = CASE id " + " ".join(["WHEN %s THEN %s"] * len(objs)) + " END")
         for o in objs:
             params += [o.pk, getattr(o, f)]
-    params += [o.pk for o in objs]
-    sql = f"UPDATE {table} SET {', '.join(sets)} WHERE id IN ({', '.join(['%s'] * len(objs))})"
+    kids = {o.koperasi_id for o in objs}
+    assert len(kids) == 1, "one cooperative's rows at a time"
+    params += [kids.pop(), *(o.pk for o in objs)]
+    sql = (f"UPDATE {table} SET {', '.join(sets)} "  # koperasi_id first: Citus routes it to one shard
+           f"WHERE koperasi_id = %s AND id IN ({', '.join(['%s'] * len(objs))})")
     with connection.cursor() as cur:
         cur.execute(sql, params)
 

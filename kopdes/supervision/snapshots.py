@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from kopdes.core.citus import across_cooperatives
 from kopdes.core.models import Koperasi
 
 from . import health, stats
@@ -294,6 +295,7 @@ def mark_dirty(koperasi_id: int) -> None:
         schedule_refresh(koperasi_id)
 
 
+@across_cooperatives()
 def refresh_dirty(*, limit: int | None = None, today: dt.date | None = None) -> int:
     """Refresh flagged snapshots and cooperatives that have none yet."""
     cfg = health.current_config()
@@ -318,12 +320,14 @@ def _update_rows(rows: list[CoopSnapshot], fields: list[str]) -> None:
     cols = [meta.get_field(f) for f in fields]
     qn = connection.ops.quote_name
     sql = (f"UPDATE {qn(meta.db_table)} SET " + ", ".join(f"{qn(c.column)} = %s" for c in cols)
-           + f" WHERE {qn(meta.pk.column)} = %s")
-    params = [[c.get_db_prep_save(getattr(r, c.attname), connection) for c in cols] + [r.pk] for r in rows]
+           + f" WHERE koperasi_id = %s AND {qn(meta.pk.column)} = %s")  # one shard per row on Citus
+    params = [[c.get_db_prep_save(getattr(r, c.attname), connection) for c in cols] + [r.koperasi_id, r.pk]
+              for r in rows]
     with transaction.atomic(), connection.cursor() as cur:
         cur.executemany(sql, params)
 
 
+@across_cooperatives()
 def refresh_all(*, today: dt.date | None = None, batch: int = 5000, progress=None) -> dict:
     """Full refresh: books → snapshots for cooperatives with books; re-score simulated ones; rebuild totals.
 

@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from kopdes.core.citus import across_cooperatives
 from kopdes.core.models import Region
 
 from .models import MILESTONE_KEYS, UNIT_CODES, WARNING_CODES, CoopSnapshot, RegionStat, VillageFormation
@@ -152,6 +153,7 @@ def ensure_region_stats() -> None:
     rebuild()
 
 
+@across_cooperatives()
 @transaction.atomic
 def rebuild() -> int:
     """Recompute every region's counters from all formation rows and snapshots. Returns the rows that changed."""

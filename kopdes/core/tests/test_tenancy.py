@@ -126,3 +126,16 @@ def test_prefetch_refresh_and_row_name_the_cooperative(koperasi):
     # a deferred koperasi_id still loads (refresh without the cooperative, no recursion)
     only = JournalEntry.objects.only("pk").get(koperasi=koperasi, pk=entry.pk)
     assert only.koperasi_id == koperasi.pk and only.memo == "x"
+
+
+def test_filter_by_a_tenant_row_names_its_cooperative():
+    """``filter(vehicle=v)`` and ``filter(vehicle__in=[v])`` also match v's koperasi_id (Citus: one shard); a bare
+    id, or rows of several cooperatives, add nothing."""
+    from kopdes.logistics.models import Trip, Vehicle
+
+    v, w = Vehicle(pk=5, koperasi_id=7), Vehicle(pk=6, koperasi_id=8)
+    kid = '"logistics_trip"."koperasi_id" = 7'
+    assert kid in str(Trip.objects.filter(vehicle=v).query)
+    assert kid in str(Trip.objects.filter(vehicle__in=[v]).query)
+    assert "koperasi_id" not in str(Trip.objects.filter(vehicle=5).query).split("WHERE")[1]
+    assert "koperasi_id" not in str(Trip.objects.filter(vehicle__in=[v, w]).query).split("WHERE")[1]

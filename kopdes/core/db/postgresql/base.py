@@ -8,11 +8,24 @@
   statistics) may not then write a coordinator table tied to a reference table (village formations, national
   codes): Citus refuses it. Tenant queries go to one shard anyway, so multi-shard statements run over one
   connection per worker (``citus.multi_shard_modify_mode = sequential``). One catalog query per new connection.
+  Under ``KOPDES_CITUS_STRICT=1`` (tests) a multi-shard statement is an error outside
+  ``kopdes.core.citus.across_cooperatives``.
 """
 
 from __future__ import annotations
 
+from django.db import DatabaseError
 from django.db.backends.postgresql import base, features
+
+
+def _name_multi_shard_statement(execute, sql, params, many, context):
+    """Strict mode: Citus' refusal says only "multi-task query about to be executed"; add the statement."""
+    try:
+        return execute(sql, params, many, context)
+    except DatabaseError as exc:
+        if "multi-task query" in str(exc):
+            raise type(exc)(f"{exc}\nstatement: {' '.join(str(sql).split())[:600]}") from exc
+        raise
 
 
 class DatabaseFeatures(features.DatabaseFeatures):
@@ -27,9 +40,21 @@ class DatabaseFeatures(features.DatabaseFeatures):
 class DatabaseWrapper(base.DatabaseWrapper):
     features_class = DatabaseFeatures
 
+    kopdes_citus = False
+    kopdes_single_shard = False
+
     def init_connection_state(self) -> None:
         super().init_connection_state()
         with self.connection.cursor() as c:
             c.execute("SELECT 1 FROM pg_extension WHERE extname = 'citus'")
-            if c.fetchone():
+            self.kopdes_citus = bool(c.fetchone())
+            if self.kopdes_citus:
                 c.execute("SET citus.multi_shard_modify_mode TO 'sequential'")
+                from kopdes.core.citus import strict
+
+                self.kopdes_across = 0
+                self.kopdes_single_shard = strict()
+                if self.kopdes_single_shard:
+                    c.execute("SET citus.multi_task_query_log_level = error")
+                    if _name_multi_shard_statement not in self.execute_wrappers:
+                        self.execute_wrappers.append(_name_multi_shard_statement)
