@@ -127,9 +127,13 @@ def set_single_shard(on: bool, using: str = "default") -> None:
     """Make (or stop making) a multi-shard statement an error on this Citus session, for code that checks that
     cooperative work stays on one shard (``scripts/walk.py --single-shard``; :data:`STRICT_ENV` sets it for every
     session). :func:`across_cooperatives` lifts it for the reads that span cooperatives on purpose."""
+    from .db.postgresql.base import _name_multi_shard_statement
+
     conn = connections[using]
     conn.ensure_connection()
     conn.kopdes_single_shard = on
+    if on and _name_multi_shard_statement not in conn.execute_wrappers:
+        conn.execute_wrappers.append(_name_multi_shard_statement)
     if not getattr(conn, "kopdes_across", 0):
         with conn.cursor() as c:
             c.execute(f"SET citus.multi_task_query_log_level = {'error' if on else 'off'}")

@@ -107,3 +107,28 @@ def test_a_region_rebuild_then_a_formation_write_in_one_transaction(koperasi):
         stats.rebuild()
         assert VillageFormation.objects.filter(region_id=koperasi.region_id, koperasi__isnull=True).update(
             koperasi=koperasi) == 1
+
+
+@pytest.mark.django_db
+@citus_only
+def test_single_shard_mode_names_a_multi_shard_statement_and_allows_declared_ones(koperasi, other_koperasi):
+    """Under ``set_single_shard`` (the walk; KOPDES_CITUS_STRICT for the demo build) a statement over several
+    shards fails and the error shows it; one cooperative's rows and reads declared across_cooperatives pass."""
+    from django.db import DatabaseError
+
+    from kopdes.ledger.models import Account
+    from kopdes.members.services import other_memberships
+
+    citus.set_single_shard(True)
+    try:
+        assert Account.objects.for_koperasi(koperasi).count() > 0  # one shard
+        with pytest.raises(DatabaseError, match="multi-task query") as exc, transaction.atomic():
+            Account.objects.count()  # every cooperative's accounts: every shard
+        assert 'FROM "ledger_account"' in str(exc.value)  # the statement is named
+        assert other_memberships(koperasi, "1602041234560001") == []  # declared: a NIK in every cooperative
+        with citus.across_cooperatives():
+            assert Account.objects.count() > Account.objects.for_koperasi(koperasi).count()
+        with pytest.raises(DatabaseError, match="multi-task query"), transaction.atomic():
+            Account.objects.count()  # the declaration ended with its block
+    finally:
+        citus.set_single_shard(False)
