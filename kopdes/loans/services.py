@@ -21,6 +21,7 @@ from django.db import connection, transaction
 from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
+from kopdes.core import numbering
 from kopdes.core.errors import Conflict, DomainError, NotFound
 from kopdes.core.idempotency import run_idempotent
 from kopdes.core.units import Unit
@@ -121,11 +122,9 @@ def _event(loan: Loan, kind: str, date: dt.date, note: str = "", by=None, **data
 
 
 def _next_number(koperasi, model, prefix: str, year: int) -> str:
-    stem = f"{prefix}-{year}-"
-    last = (model.objects.filter(koperasi=koperasi, number__startswith=stem).order_by("-number")
-            .values_list("number", flat=True).first())
-    n = int(last.rsplit("-", 1)[1]) + 1 if last else 1
-    return f"{stem}{n:05d}"
+    """``PJ-<year>-<n>`` (loans), ``BYR-<year>-<n>`` (repayments): core numbering, series ``loans.<prefix>``; the
+    counter row stays locked until the document commits, so concurrent repayments never share a number."""
+    return f"{prefix}-{year}-{numbering.next_value(koperasi, f'loans.{prefix}', year):05d}"
 
 
 def settings_for(koperasi) -> LoanSettings:
