@@ -567,3 +567,16 @@ class DocumentCounter(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.series}/{self.year}: {self.last}"
+
+
+class TenantLock(TenantModel):
+    """A named row of one cooperative that exists to be locked: serialises checks that read many rows and have no
+    row of their own to lock (e.g. the LPG 3 kg limit of a buyer's NIK, who need not be a member). Written only
+    through :func:`kopdes.core.locks.hold`."""
+
+    name = models.CharField(max_length=80)
+
+    audit_exclude = True
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["koperasi", "name"], name="core_tenantlock_unique")]

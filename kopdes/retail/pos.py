@@ -22,6 +22,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
+from kopdes.core import locks
 from kopdes.core.errors import DomainError
 from kopdes.core.idempotency import run_idempotent
 from kopdes.core.identity import validate_nik
@@ -206,6 +207,8 @@ def _check_regulated(koperasi, ctx: SaleContext, resolved: list[dict], rs: Retai
         if not ctx.buyer_nik:
             raise DomainError("Penjualan LPG 3 kg wajib mencatat NIK pembeli.", "LPG 3 kg sales need the buyer's NIK.",
                               field="buyer_nik", code="nik_required")
+        # the purchases of this NIK are summed under its lock row: concurrent LPG sales to one NIK queue here
+        locks.hold(koperasi, f"retail.lpg:{ctx.buyer_nik}")
         since = ctx.date - dt.timedelta(days=rs.lpg_limit_days - 1)
         bought = (SaleLine.objects.filter(koperasi=koperasi, sale__buyer_nik=ctx.buyer_nik, sale__date__gte=since,
                                           sale__date__lte=ctx.date, product__regulated=Regulated.LPG3)
@@ -287,12 +290,16 @@ def _checkout(koperasi, *, client_id, shift, lines, member, method, tendered, pa
     if len(lines) > 200:
         raise DomainError("Terlalu banyak baris.", "Too many lines.", field="lines")
     minfo = None
+    # Lock order of a sale (every till takes them in this order, so no two sales deadlock): shift, member (bon
+    # and sukarela: the credit limit and the savings balance are the member's), buyer's NIK (LPG limit), RDKK
+    # allocations (by fertilizer type), products (by id), document counters, the ledger's counter last.
+    lock_member = method in (Sale.Method.SUKARELA, Sale.Method.BON)
     if member not in (None, ""):
         if isinstance(member, int):
-            minfo = bridge.get_member(koperasi, member, lock=method == Sale.Method.SUKARELA)
+            minfo = bridge.get_member(koperasi, member, lock=lock_member)
         else:
             minfo = bridge.find_member(koperasi, str(member))
-            if minfo is not None and method == Sale.Method.SUKARELA:
+            if minfo is not None and lock_member:
                 bridge.get_member(koperasi, minfo.id, lock=True)
         if minfo is None:
             raise DomainError("Kartu/nomor anggota tidak dikenal di koperasi ini.",
@@ -347,6 +354,7 @@ def _checkout(koperasi, *, client_id, shift, lines, member, method, tendered, pa
         if method == Sale.Method.SUKARELA:
             pass  # the savings service checks the balance (and its minimum) when debiting, below
         else:
+            # read under the member's row lock (taken above): concurrent bon sales to one member queue here
             owed = bridge.member_balance(koperasi, "1141", minfo.id)
             if owed + total > rs.credit_limit:
                 raise DomainError(
@@ -418,6 +426,8 @@ def return_sale(koperasi, sale: Sale, *, lines: list[dict], reason: str = "", sh
     """Customer return: ``lines`` = ``[{"line_id", "qty"}]`` (qty in the line's unit). Stock back at the line's
     cost into the lots it came from; revenue and COGS reversed; refund through the sale's payment method
     (cash from the current shift's drawer, or back to sukarela/bon/QRIS)."""
+    if sale.member_id and sale.method in (Sale.Method.SUKARELA, Sale.Method.BON):
+        bridge.get_member(koperasi, sale.member_id, lock=True)  # the member before stock, as a sale does
     sale = Sale.objects.locked(koperasi).get(pk=sale.pk, koperasi=koperasi)
     date = date or timezone.localdate()
     accounts = UNIT_ACCOUNTS[sale.unit]
