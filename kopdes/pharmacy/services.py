@@ -356,7 +356,8 @@ def dispense(koperasi, *, client_id: str, lines: list[dict], by, prescription: P
                          member=member, patient_name=patient_name, counselling_note=counselling_note,
                          method=method, tendered=tendered, payment_ref=payment_ref, date=date).pk
 
-    pk, _replayed = run_idempotent(koperasi, "pharmacy.dispense", client_id, payload, _do)
+    pk, _replayed = run_idempotent(koperasi, "pharmacy.dispense", client_id, payload, _do,
+                                   owner=f"u{by.pk}" if getattr(by, "pk", None) else None)
     return Dispensing.objects.get(pk=pk, koperasi=koperasi)
 
 

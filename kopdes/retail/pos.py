@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from kopdes.core import locks
 from kopdes.core.errors import DomainError
-from kopdes.core.idempotency import run_idempotent
+from kopdes.core.idempotency import run_idempotent, scoped_key
 from kopdes.core.identity import validate_nik
 from kopdes.core.money import format_rupiah
 from kopdes.core.units import Unit
@@ -261,6 +261,9 @@ def checkout(koperasi, *, client_id: str, shift: Shift, lines: list[dict], membe
     """
     if not client_id:
         raise DomainError("ID transaksi dari kasir tidak ada.", "Missing client transaction id.", code="no_client_id")
+    # the key is the cashier's (docs/api.md: keys are per user): another cashier's identical key is another sale
+    owner = f"u{getattr(by, 'pk', None) or shift.cashier_id}"
+    client_id = scoped_key(str(client_id), owner)
     payload = {"shift": shift.pk, "lines": lines, "member": str(member or ""),
                "pay": _payment_payload(method, tendered, payment_ref), "nik": buyer_nik or ""}
 
@@ -269,7 +272,7 @@ def checkout(koperasi, *, client_id: str, shift: Shift, lines: list[dict], membe
                          method=method, tendered=tendered, payment_ref=payment_ref, buyer_nik=buyer_nik,
                          buyer_name=buyer_name, by=by, date=date, line_check=line_check, photo=photo)
 
-    result, replayed = run_idempotent(koperasi, f"retail.sale.{shift.unit}", str(client_id), payload, _do)
+    result, replayed = run_idempotent(koperasi, f"retail.sale.{shift.unit}", client_id, payload, _do)
     return {**result, "replayed": replayed}
 
 
