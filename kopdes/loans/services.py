@@ -492,14 +492,49 @@ def prefetch_open_rows(loans):
         to_attr=OPEN_ROWS))
 
 
+def _paid_on_row(row: Installment) -> list[tuple[dt.date, Decimal]]:
+    """(date, jasa + pokok) each standing repayment put on this instalment, oldest first (one query, and only
+    for a row that has payments)."""
+    if not (row.principal_paid or row.interest_paid):
+        return []
+    out = []
+    for day, alloc in (Repayment.objects.filter(koperasi_id=row.koperasi_id, loan_id=row.loan_id, reversed=False)
+                       .values_list("date", "allocation")):
+        for a in alloc or []:
+            if int(a[0]) == row.pk:
+                out.append((day, Decimal(str(a[2])) + Decimal(str(a[3]))))
+    return sorted(out)
+
+
+def _late_amount_days(row: Installment, start: dt.date, as_of: dt.date) -> Decimal:
+    """Σ over the days after ``start`` up to ``as_of`` of the instalment's unpaid amount on that day (a payment
+    counts from the day after it: its own day is charged on what was unpaid before it, as a same-day quote is)."""
+    payments = _paid_on_row(row)
+    amount = row.unpaid + sum((a for d, a in payments if d > start), ZERO)  # unpaid when the penalty starts
+    total, cursor = ZERO, start
+    for day, paid in payments:
+        if day <= start:
+            continue
+        if day >= as_of:
+            break
+        total += amount * (day - cursor).days
+        amount -= paid
+        cursor = day
+    return total + amount * (as_of - cursor).days
+
+
 def penalty_due(loan: Loan, row: Installment, as_of: dt.date) -> Decimal:
-    """Late penalty of one instalment not yet paid (computed on its unpaid amount, after the tolerance days)."""
+    """Late penalty of one instalment not yet paid, after the tolerance days. Daily mode, from first principles:
+    each late day costs ``penalty_rate`` % of what was still unpaid on that day, so a partial payment lowers the
+    base from then on (it used to recompute all late days on today's smaller amount, and after a payment the
+    penalty already paid wiped out what kept accruing)."""
     product = loan.product
     late = (as_of - row.due_date).days - product.penalty_grace_days
     if late <= 0 or row.unpaid <= 0:
         return ZERO
     if product.penalty_mode == LoanProduct.Penalty.DAILY:
-        accrued = _rp(row.unpaid * product.penalty_rate / 100 * late)
+        start = row.due_date + dt.timedelta(days=product.penalty_grace_days)
+        accrued = _rp(_late_amount_days(row, start, as_of) * product.penalty_rate / 100)
     elif product.penalty_mode == LoanProduct.Penalty.INSTALMENT:
         accrued = _rp(product.penalty_amount)
     else:
