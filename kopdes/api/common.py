@@ -81,8 +81,7 @@ def idempotent(request, koperasi, scope: str, key: str, payload: dict, fn, *, st
     with acting_as(p.user, label=p.label,
                    ip=client_ip(request), user_agent=request.META.get("HTTP_USER_AGENT", "")):
         result, replayed = run_idempotent(
-            koperasi, f"api.{scope}", f"{owner}:{key}", payload,
-            lambda: {"status": status, "body": fn()},
+            koperasi, f"api.{scope}", key, payload, lambda: {"status": status, "body": fn()}, owner=owner,
         )
     request.idempotent_replayed = replayed
     return Status(result["status"], result["body"])

@@ -30,18 +30,6 @@ def name_key(name: str) -> str:
     return " ".join((name or "").lower().split())
 
 
-class Counter(TenantModel):
-    """Gap-free numbers per cooperative, series and year (row-locked)."""
-
-    audit_exclude = True
-    series = models.CharField(max_length=12)
-    year = models.PositiveIntegerField()
-    last = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["koperasi", "series", "year"], name="clinic_counter_unique")]
-
-
 class ClinicSettings(TenantModel):
     clinic_name = models.CharField(_("nama klinik"), max_length=120, default="Klinik Desa")
     puskesmas_name = models.CharField(_("puskesmas pembina"), max_length=120, blank=True)

@@ -10,12 +10,13 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from kopdes.core import numbering
 from kopdes.core.errors import DomainError
 from kopdes.core.identity import validate_nik
 from kopdes.core.units import Unit
 
 from . import icd10
-from .models import ClinicSettings, Counter, Diagnosis, Patient, Referral, Tariff, Visit, VisitProcedure
+from .models import ClinicSettings, Diagnosis, Patient, Referral, Tariff, Visit, VisitProcedure
 
 ZERO = Decimal("0")
 
@@ -39,12 +40,8 @@ def _err(mid: str, men: str, field: str | None = None, code: str = "invalid") ->
 
 
 def next_number(koperasi, series: str, year: int) -> int:
-    Counter.objects.bulk_create([Counter(koperasi=koperasi, series=series, year=year, last=0)],
-                                ignore_conflicts=True)
-    c = Counter.objects.locked(koperasi).get(koperasi=koperasi, series=series, year=year)
-    c.last += 1
-    Counter.objects.filter(pk=c.pk).update(last=c.last)
-    return c.last
+    """The clinic's series (RM medical records, KJ visits, RJK referrals): core numbering ``clinic.<series>``."""
+    return numbering.next_value(koperasi, f"clinic.{series}", year)
 
 
 def settings_for(koperasi) -> ClinicSettings:
@@ -198,6 +195,7 @@ def register_visit(koperasi, *, patient: Patient | None, complaint: str = "", da
     member_id = member["id"] if member and member["active"] else None
     fee = consultation.price_for(member_id is not None) if consultation else ZERO
     n = next_number(koperasi, "KJ", date.year)
+    # read after the KJ counter row is locked (held until commit): concurrent registrations queue one by one
     queue_no = (Visit.objects.filter(koperasi=koperasi, date=date).aggregate(m=Max("queue_no"))["m"] or 0) + 1
     return Visit.objects.create(
         koperasi=koperasi, number=f"KJ-{date.year}-{n:06d}", queue_no=queue_no, date=date, patient=patient,

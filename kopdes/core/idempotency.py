@@ -2,7 +2,13 @@
 
 Usage in a service::
 
-    result, replayed = run_idempotent(koperasi, "pos.sale", client_key, payload, lambda: do_sale(...))
+    result, replayed = run_idempotent(koperasi, "pos.sale", client_key, payload, lambda: do_sale(...),
+                                      owner=f"u{user.pk}")
+
+Keys belong to whoever made them: ``owner`` (a user ``u<id>``, a device ``d<id>``) scopes the key, so two cashiers
+or two phones that happen to send the same key never see each other's result or learn that the key was used
+(``docs/api.md``: keys are per user, per device for sensors, and per cooperative). Without ``owner`` a key is
+shared by the whole cooperative (server-side keys such as the ledger's).
 
 The record is inserted in the same transaction as the work, so either both exist or neither does. A concurrent
 duplicate waits on the unique index (PostgreSQL) or the write lock (SQLite), then replays the first result.
@@ -36,14 +42,21 @@ def _replay(record: IdempotencyRecord, digest: str):
     return record.result
 
 
+def scoped_key(key: str, owner: str | None = None) -> str:
+    """The stored form of a client key: ``<owner>:<key>`` (at most 100 characters)."""
+    return (f"{owner}:{key}" if owner else str(key))[:100]
+
+
 def run_idempotent(
-    koperasi: Koperasi | None, scope: str, key: str | None, payload, fn: Callable[[], object]
+    koperasi: Koperasi | None, scope: str, key: str | None, payload, fn: Callable[[], object], *,
+    owner: str | None = None,
 ) -> tuple[object, bool]:
-    """Run ``fn`` once per (koperasi, scope, key). Returns ``(result, replayed)``. ``fn`` must return JSON-able."""
+    """Run ``fn`` once per (koperasi, scope, owner, key). Returns ``(result, replayed)``. ``fn`` must return
+    JSON-able."""
     if not key:
         with transaction.atomic():
             return fn(), False
-    key = str(key)[:100]
+    key = scoped_key(str(key), owner)
     digest = payload_hash(payload)
     kid = koperasi.pk if koperasi is not None else None
     try:

@@ -669,3 +669,36 @@ class GlobalCode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}:{self.code}"
+
+
+class DocumentCounter(TenantModel):
+    """The last number used in one document series of one cooperative and year (``year = 0``: a series that never
+    restarts, e.g. member numbers). Written only through :mod:`kopdes.core.numbering`: one upsert that increments
+    and returns the number, the row staying locked until the document's transaction ends (gap-free)."""
+
+    series = models.CharField(max_length=30)
+    year = models.PositiveIntegerField(default=0)
+    last = models.PositiveBigIntegerField(default=0)
+
+    audit_exclude = True  # the numbered document is the record
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["koperasi", "series", "year"], name="core_counter_unique")]
+        verbose_name = _("penghitung nomor dokumen")
+        verbose_name_plural = _("penghitung nomor dokumen")
+
+    def __str__(self) -> str:
+        return f"{self.series}/{self.year}: {self.last}"
+
+
+class TenantLock(TenantModel):
+    """A named row of one cooperative that exists to be locked: serialises checks that read many rows and have no
+    row of their own to lock (e.g. the LPG 3 kg limit of a buyer's NIK, who need not be a member). Written only
+    through :func:`kopdes.core.locks.hold`."""
+
+    name = models.CharField(max_length=80)
+
+    audit_exclude = True
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["koperasi", "name"], name="core_tenantlock_unique")]

@@ -10,12 +10,14 @@ from django.db import connection
 
 def race(fns: list[Callable[[], object]], timeout: float = 60) -> list[object]:
     """Run every function in its own thread, released together by a barrier; return each result or the exception
-    it raised, in order. Each thread closes its own database connection."""
+    it raised, in order. Each thread connects to the database before the barrier (so connecting does not stagger
+    the start and let one thread finish before the others begin) and closes its connection at the end."""
     barrier = threading.Barrier(len(fns))
     results: list[object] = [None] * len(fns)
 
     def run(i: int, fn: Callable[[], object]) -> None:
         try:
+            connection.ensure_connection()
             barrier.wait()
             results[i] = fn()
         except Exception as exc:  # noqa: BLE001 — the caller asserts on it

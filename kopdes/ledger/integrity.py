@@ -1,5 +1,6 @@
 """A check over all data (run in CI and from ``kopdes ledger-check``): the database triggers are in place, every
-posted entry balanced, numbering without gaps, month snapshots equal to the lines. Returns a list of problems
+posted entry balanced, numbering without gaps, month snapshots equal to the lines, no entry dated where the
+books refuse one (:func:`kopdes.ledger.dates.violations`). Returns a list of problems
 (empty = healthy)."""
 
 from __future__ import annotations
@@ -92,6 +93,9 @@ def check_integrity(koperasi=None) -> list[str]:
         problems.append(f"month snapshots differ from lines in {len(keys)} places")
         for key in sorted(keys, key=str)[:20]:
             problems.append(f"  snapshot {key}: lines {actual.get(key)} stored {stored.get(key)}")
+    from .dates import violations  # noqa: PLC0415 — entries dated where the books refuse them
+
+    problems += violations(koperasi)
     from django.apps import apps  # noqa: PLC0415
 
     if apps.is_installed("kopdes.savings"):  # passbooks are subsidiary ledgers of 3101/3102/2101

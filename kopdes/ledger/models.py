@@ -78,16 +78,6 @@ class Account(TenantModel):
         return len(self.code) if len(self.code) <= 2 else 3
 
 
-class JournalCounter(TenantModel):
-    """The last journal number used by one cooperative in one (fiscal) year. Locked while posting."""
-
-    year = models.PositiveSmallIntegerField()
-    last_number = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["koperasi", "year"], name="ledger_counter_unique")]
-
-
 class JournalEntry(TenantModel):
     """A balanced, numbered, dated journal entry. Immutable once posted; corrected by a reversal."""
 

@@ -19,17 +19,18 @@ from decimal import Decimal, InvalidOperation
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from kopdes.core import numbering
 from kopdes.core.errors import Conflict, DomainError
 from kopdes.core.idempotency import run_idempotent
 from kopdes.core.models import Koperasi
 from kopdes.core.units import Unit
 
+from . import dates
 from .models import (
     Account,
     AccountMonth,
     Attachment,
     CashCount,
-    JournalCounter,
     JournalEntry,
     JournalLine,
     ManualJournal,
@@ -77,22 +78,8 @@ def year_bounds(koperasi: Koperasi, year: int) -> tuple[dt.date, dt.date]:
 
 
 def is_closed(koperasi: Koperasi, date: dt.date) -> bool:
-    return Period.objects.filter(koperasi=koperasi, year=date.year, month=date.month,
-                                 status=Period.Status.CLOSED).exists()
-
-
-def _check_period(koperasi: Koperasi, date: dt.date) -> None:
-    if is_closed(koperasi, date):
-        raise _period_error(date)
-
-
-def _period_error(date: dt.date) -> DomainError:
-    return DomainError(
-        f"Periode {date.month:02d}/{date.year} sudah ditutup; jurnal bertanggal {date:%d-%m-%Y} tidak dapat "
-        "diposting. Buka kembali periode (ketua + bendahara) atau pakai tanggal di periode terbuka.",
-        f"Period {date.month:02d}/{date.year} is closed; an entry dated {date.isoformat()} cannot be posted.",
-        field="date", code="period_closed",
-    )
+    """In a closed month, or in (or before the end of) a closed fiscal year."""
+    return dates.is_closed(koperasi, date)
 
 
 # --- validation ---------------------------------------------------------------------------------------------
@@ -158,9 +145,7 @@ def _validate(koperasi: Koperasi, date, lines: list[Line]) -> tuple[list[tuple[L
                                                                      Decimal]:
     if not isinstance(koperasi, Koperasi) or koperasi.pk is None:
         raise DomainError("Koperasi tidak valid.", "Invalid cooperative.", code="invalid_koperasi")
-    if not isinstance(date, dt.date) or isinstance(date, dt.datetime):
-        raise DomainError("Tanggal jurnal harus berupa tanggal.", "The entry date must be a date.", field="date",
-                          code="invalid_date")
+    dates.check_static(koperasi, date)
     if not lines or len(lines) < 2:
         raise DomainError("Jurnal membutuhkan minimal dua baris (debit dan kredit).",
                           "An entry needs at least two lines (a debit and a credit).", field="lines",
@@ -201,25 +186,17 @@ def _validate(koperasi: Koperasi, date, lines: list[Line]) -> tuple[list[tuple[L
 
 # --- numbering ----------------------------------------------------------------------------------------------
 
-def _next_number(koperasi: Koperasi, year: int, date: dt.date | None = None) -> int | None:
-    """Gap-free: one upsert increments the cooperative-year counter and returns the number; the counter row
-    stays locked until the posting transaction ends, and a rollback takes the number back with the entry.
-    With ``date``, the same statement refuses a date in a closed month (returns None: nothing changed)."""
-    table = JournalCounter._meta.db_table
-    guard, params = "", [koperasi.pk, year]
-    if date is not None:
-        guard = (f" WHERE NOT EXISTS (SELECT 1 FROM {Period._meta.db_table} WHERE koperasi_id = %s AND year = %s "
-                 "AND month = %s AND status = 'closed')")
-        params += [koperasi.pk, date.year, date.month]
-    with connection.cursor() as cur:
-        cur.execute(
-            f"INSERT INTO {table} (koperasi_id, year, last_number) SELECT %s, %s, 1{guard or ' WHERE 1 = 1'} "
-            f"ON CONFLICT (koperasi_id, year) DO UPDATE SET last_number = {table}.last_number + 1 "
-            "RETURNING last_number",
-            params,
-        )
-        row = cur.fetchone()
-    return int(row[0]) if row else None
+JOURNAL_SERIES = "ledger.JU"
+
+
+def _next_number(koperasi: Koperasi, year: int, date: dt.date, member_ids: list[int], *,
+                 allow_closed: bool = False) -> int | None:
+    """Gap-free: one upsert on the cooperative-year counter of the core numbering service returns the number; the
+    counter row stays locked until the posting transaction ends, and a rollback takes the number back with the
+    entry. The same statement applies the date rule of :mod:`.dates` (closed year or month, before the opening
+    balances, before a member joined): when it refuses, nothing changes and the result is None."""
+    guard = dates.guard(koperasi, date, member_ids, allow_closed=allow_closed)
+    return numbering.reserve(koperasi, JOURNAL_SERIES, year, guard=guard)
 
 
 def _bump_snapshots(koperasi: Koperasi, date: dt.date, rows: list[tuple[Account, str, Decimal, Decimal]]) -> None:
@@ -246,9 +223,11 @@ def _bump_snapshots(koperasi: Koperasi, date: dt.date, rows: list[tuple[Account,
 def _write_entry(koperasi, *, date, memo, checked, total, source, source_id, idempotency_key, by,
                  reversal_of=None, allow_closed=False) -> JournalEntry:
     year = fiscal_year(koperasi, date)
-    number = _next_number(koperasi, year, None if allow_closed else date)
+    member_ids = sorted({ln.member_id for ln, _acc, _d, _c in checked if ln.member_id is not None})
+    number = _next_number(koperasi, year, date, member_ids, allow_closed=allow_closed)
     if number is None:
-        raise _period_error(date)
+        dates.check(koperasi, date, member_ids, allow_closed=allow_closed)  # raises the rule that refused
+        raise dates.period_error(date)
     entry = JournalEntry.objects.create(
         koperasi=koperasi, year=year, number=number, date=date, memo=(memo or "")[:300],
         source=(source or "")[:60], source_id=str(source_id or "")[:64], idempotency_key=idempotency_key,
@@ -571,6 +550,11 @@ def import_opening_balances(koperasi: Koperasi, *, date: dt.date, data: bytes, b
         raise DomainError("Saldo awal sudah pernah diimpor; koreksi dengan jurnal memorial.",
                           "Opening balances were already imported; correct them with a manual journal.",
                           field="file", code="opening_exists")
+    if JournalEntry.objects.filter(koperasi=koperasi, date__lt=date).exists():
+        raise DomainError(f"Sudah ada jurnal bertanggal sebelum {date:%d-%m-%Y}; saldo awal harus menjadi jurnal "
+                          "pertama. Pakai tanggal sebelum jurnal pertama.",
+                          f"Entries dated before {date.isoformat()} exist; opening balances must come first.",
+                          field="date", code="entries_before_opening")
     lines = parse_opening_xlsx(data)
     return post(koperasi, date=date, memo="Saldo awal (impor Excel)", lines=lines, source="ledger.Opening",
                 source_id=date.isoformat(), by=by)
@@ -601,7 +585,7 @@ def create_manual_journal(koperasi: Koperasi, *, date: dt.date, memo: str, lines
         raise DomainError("Keterangan wajib diisi.", "A description is required.", field="memo",
                           code="memo_required")
     _validate(koperasi, date, parsed)
-    _check_period(koperasi, date)
+    dates.check(koperasi, date, [ln.member_id for ln in parsed])
     clean = [{"account": ln.account, "debit": str(Decimal(ln.debit)), "credit": str(Decimal(ln.credit)),
               "unit": str(ln.unit), "member_id": ln.member_id, "memo": ln.memo} for ln in parsed]
     return ManualJournal.objects.create(koperasi=koperasi, date=date, memo=memo.strip()[:300], lines=clean,

@@ -21,6 +21,7 @@ from django.db import connection, transaction
 from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
+from kopdes.core import numbering
 from kopdes.core.errors import Conflict, DomainError, NotFound
 from kopdes.core.idempotency import run_idempotent
 from kopdes.core.units import Unit
@@ -121,11 +122,9 @@ def _event(loan: Loan, kind: str, date: dt.date, note: str = "", by=None, **data
 
 
 def _next_number(koperasi, model, prefix: str, year: int) -> str:
-    stem = f"{prefix}-{year}-"
-    last = (model.objects.filter(koperasi=koperasi, number__startswith=stem).order_by("-number")
-            .values_list("number", flat=True).first())
-    n = int(last.rsplit("-", 1)[1]) + 1 if last else 1
-    return f"{stem}{n:05d}"
+    """``PJ-<year>-<n>`` (loans), ``BYR-<year>-<n>`` (repayments): core numbering, series ``loans.<prefix>``; the
+    counter row stays locked until the document commits, so concurrent repayments never share a number."""
+    return f"{prefix}-{year}-{numbering.next_value(koperasi, f'loans.{prefix}', year):05d}"
 
 
 def settings_for(koperasi) -> LoanSettings:
@@ -493,14 +492,49 @@ def prefetch_open_rows(loans):
         to_attr=OPEN_ROWS))
 
 
+def _paid_on_row(row: Installment) -> list[tuple[dt.date, Decimal]]:
+    """(date, jasa + pokok) each standing repayment put on this instalment, oldest first (one query, and only
+    for a row that has payments)."""
+    if not (row.principal_paid or row.interest_paid):
+        return []
+    out = []
+    for day, alloc in (Repayment.objects.filter(koperasi_id=row.koperasi_id, loan_id=row.loan_id, reversed=False)
+                       .values_list("date", "allocation")):
+        for a in alloc or []:
+            if int(a[0]) == row.pk:
+                out.append((day, Decimal(str(a[2])) + Decimal(str(a[3]))))
+    return sorted(out)
+
+
+def _late_amount_days(row: Installment, start: dt.date, as_of: dt.date) -> Decimal:
+    """Σ over the days after ``start`` up to ``as_of`` of the instalment's unpaid amount on that day (a payment
+    counts from the day after it: its own day is charged on what was unpaid before it, as a same-day quote is)."""
+    payments = _paid_on_row(row)
+    amount = row.unpaid + sum((a for d, a in payments if d > start), ZERO)  # unpaid when the penalty starts
+    total, cursor = ZERO, start
+    for day, paid in payments:
+        if day <= start:
+            continue
+        if day >= as_of:
+            break
+        total += amount * (day - cursor).days
+        amount -= paid
+        cursor = day
+    return total + amount * (as_of - cursor).days
+
+
 def penalty_due(loan: Loan, row: Installment, as_of: dt.date) -> Decimal:
-    """Late penalty of one instalment not yet paid (computed on its unpaid amount, after the tolerance days)."""
+    """Late penalty of one instalment not yet paid, after the tolerance days. Daily mode, from first principles:
+    each late day costs ``penalty_rate`` % of what was still unpaid on that day, so a partial payment lowers the
+    base from then on (it used to recompute all late days on today's smaller amount, and after a payment the
+    penalty already paid wiped out what kept accruing)."""
     product = loan.product
     late = (as_of - row.due_date).days - product.penalty_grace_days
     if late <= 0 or row.unpaid <= 0:
         return ZERO
     if product.penalty_mode == LoanProduct.Penalty.DAILY:
-        accrued = _rp(row.unpaid * product.penalty_rate / 100 * late)
+        start = row.due_date + dt.timedelta(days=product.penalty_grace_days)
+        accrued = _rp(_late_amount_days(row, start, as_of) * product.penalty_rate / 100)
     elif product.penalty_mode == LoanProduct.Penalty.INSTALMENT:
         accrued = _rp(product.penalty_amount)
     else:

@@ -374,12 +374,3 @@ class MaintenanceRecord(TenantModel):
         verbose_name = _("riwayat perawatan")
         verbose_name_plural = _("riwayat perawatan")
         constraints = [models.CheckConstraint(condition=Q(cost__gte=0), name="lg_maint_cost_nonneg")]
-
-
-class Sequence(TenantModel):
-    name = models.CharField(max_length=20)
-    year = models.PositiveIntegerField()
-    last = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["koperasi", "name", "year"], name="lg_sequence_unique")]

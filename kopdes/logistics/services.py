@@ -13,9 +13,9 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
+from kopdes.core import numbering
 from kopdes.core.errors import DomainError, NotFound
 from kopdes.core.idempotency import run_idempotent
 from kopdes.core.models import Koperasi
@@ -31,7 +31,6 @@ from .models import (
     Driver,
     MaintenancePlan,
     MaintenanceRecord,
-    Sequence,
     Trip,
     TripCost,
     Vehicle,
@@ -65,10 +64,8 @@ def _dec(value, field: str, label: str, *, positive: bool = False, q: str = "0.0
 
 
 def _next_seq(koperasi: Koperasi, name: str, year: int) -> int:
-    Sequence.objects.bulk_create([Sequence(koperasi=koperasi, name=name, year=year, last=0)], ignore_conflicts=True)
-    seq = Sequence.objects.locked(koperasi).get(koperasi=koperasi, name=name, year=year)
-    Sequence.objects.filter(pk=seq.pk).update(last=F("last") + 1)
-    return seq.last + 1
+    """Core numbering, series ``logistics.<name>``."""
+    return numbering.next_value(koperasi, f"logistics.{name}", year)
 
 
 def _same_koperasi(koperasi: Koperasi, obj, label: str, field: str) -> None:

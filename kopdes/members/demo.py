@@ -12,11 +12,12 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from kopdes.core import audit
+from kopdes.core import audit, numbering
 from kopdes.core.identity import make_nik
 from kopdes.core.models import Role, RoleAssignment, User
 
 from .models import Member, MemberNameToken, tokens_for
+from .services import MEMBER_SERIES
 
 KECAMATAN = "16.02.04"
 N_MEMBERS = 150
@@ -134,6 +135,7 @@ def build(ctx) -> None:
                 members.append(Member(koperasi=k, seq=seq, number=f"{seq:05d}", status=Member.Status.CALON,
                                       name_key=" ".join(p["name"].lower().split()), **p))
             Member.objects.bulk_create(members)
+            numbering.seed(k.pk, MEMBER_SERIES, 0, len(members))
             MemberNameToken.objects.bulk_create([t for m in members for t in tokens_for(m)])
             audit.record("demo", koperasi_id=k.pk, summary=f"Demo: {len(members)} calon anggota")
             ctx.say(f"anggota: {len(members)} orang terdaftar (NIK kecamatan {KECAMATAN})")

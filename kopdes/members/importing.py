@@ -22,7 +22,7 @@ from kopdes.core.errors import DomainError
 from kopdes.core.models import Koperasi, User
 
 from .models import CROPS, Member, MemberNameToken, Occupation, tokens_for
-from .services import RegionCache, _lock_koperasi, clean_member_data, format_number, next_seq
+from .services import RegionCache, clean_member_data, format_number, next_seq
 
 MAX_ROWS = 50_000
 
@@ -301,8 +301,7 @@ def import_members(koperasi: Koperasi, data: bytes, filename: str, *, dry_run: b
     if dry_run or not clean:
         return report
     with transaction.atomic(), audit.bulk_mode():
-        _lock_koperasi(koperasi)
-        seq = next_seq(koperasi)
+        seq = next_seq(koperasi, count=len(clean))
         objs = []
         for _rownum, d in clean:
             m = Member(koperasi=koperasi, seq=seq, number=format_number(seq), status=Member.Status.CALON, **d)

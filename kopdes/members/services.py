@@ -11,9 +11,9 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max
 from django.utils import timezone
 
+from kopdes.core import numbering
 from kopdes.core.citus import across_cooperatives
 from kopdes.core.errors import DomainError
 from kopdes.core.identity import NikInfo, parse_nik, validate_nik
@@ -187,13 +187,15 @@ def format_number(seq: int) -> str:
     return f"{seq:05d}"
 
 
-def next_seq(koperasi: Koperasi) -> int:
-    return (Member.objects.filter(koperasi=koperasi).aggregate(m=Max("seq"))["m"] or 0) + 1
+MEMBER_SERIES = "members.AGT"
 
 
-def _lock_koperasi(koperasi: Koperasi) -> None:
-    """Serialize member numbering per cooperative (PostgreSQL row lock; SQLite writes are serialized)."""
-    list(Koperasi.objects.select_for_update().filter(pk=koperasi.pk).values_list("pk", flat=True))
+def next_seq(koperasi: Koperasi, count: int = 1) -> int:
+    """The next member number(s) (core numbering, series ``members.AGT``, never restarting): the first of
+    ``count`` consecutive numbers; the counter row stays locked until the registration commits."""
+    first = numbering.reserve(koperasi, MEMBER_SERIES, 0, count=count)
+    assert first is not None
+    return first
 
 
 # --- registry ----------------------------------------------------------------------------------------------
@@ -212,7 +214,6 @@ def register_member(koperasi: Koperasi, *, by: User | None = None, **data) -> Me
     existing = Member.objects.filter(koperasi=koperasi, nik=d["nik"], status__in=Member.CURRENT_STATUSES).first()
     if existing:
         raise _duplicate_nik_error(d["nik"], existing)
-    _lock_koperasi(koperasi)
     seq = next_seq(koperasi)
     d.setdefault("registered_on", None)
     d["registered_on"] = d["registered_on"] or timezone.localdate()

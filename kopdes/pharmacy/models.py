@@ -49,17 +49,6 @@ class DrugForm(models.TextChoices):
     LAIN = "lain", _("Lainnya")
 
 
-class Counter(TenantModel):
-    audit_exclude = True
-    series = models.CharField(max_length=12)
-    year = models.PositiveIntegerField()
-    last = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["koperasi", "series", "year"],
-                                               name="pharmacy_counter_unique")]
-
-
 class PharmacySettings(TenantModel):
     near_expiry_days = models.PositiveIntegerField(_("peringatan kedaluwarsa (hari sebelum ED)"), default=90)
     pharmacist_name = models.CharField(_("penanggung jawab (apoteker/TTK)"), max_length=120, blank=True)

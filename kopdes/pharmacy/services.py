@@ -16,12 +16,12 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 from django.utils import timezone
 
+from kopdes.core import numbering
 from kopdes.core.errors import DomainError
 from kopdes.core.idempotency import run_idempotent
 from kopdes.core.units import Unit
 
 from .models import (
-    Counter,
     DispenseLine,
     Dispensing,
     Drug,
@@ -50,12 +50,8 @@ def _dec(value, field: str) -> Decimal:
 
 
 def next_number(koperasi, series: str, year: int) -> int:
-    Counter.objects.bulk_create([Counter(koperasi=koperasi, series=series, year=year, last=0)],
-                                ignore_conflicts=True)
-    c = Counter.objects.locked(koperasi).get(koperasi=koperasi, series=series, year=year)
-    c.last += 1
-    Counter.objects.filter(pk=c.pk).update(last=c.last)
-    return c.last
+    """The apotek's series (RSP prescriptions, SRH dispensings): core numbering ``pharmacy.<series>``."""
+    return numbering.next_value(koperasi, f"pharmacy.{series}", year)
 
 
 def settings_for(koperasi) -> PharmacySettings:
@@ -360,7 +356,8 @@ def dispense(koperasi, *, client_id: str, lines: list[dict], by, prescription: P
                          member=member, patient_name=patient_name, counselling_note=counselling_note,
                          method=method, tendered=tendered, payment_ref=payment_ref, date=date).pk
 
-    pk, _replayed = run_idempotent(koperasi, "pharmacy.dispense", client_id, payload, _do)
+    pk, _replayed = run_idempotent(koperasi, "pharmacy.dispense", client_id, payload, _do,
+                                   owner=f"u{by.pk}" if getattr(by, "pk", None) else None)
     return Dispensing.objects.get(pk=pk, koperasi=koperasi)
 
 

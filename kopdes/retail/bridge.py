@@ -113,9 +113,7 @@ def find_member(koperasi, text: str) -> MemberInfo | None:
 def get_member(koperasi, member_id: int, *, lock: bool = False) -> MemberInfo:
     from kopdes.members.models import Member
 
-    qs = Member.objects.filter(koperasi=koperasi, pk=member_id)
-    if lock:
-        qs = qs.select_for_update(of=("self",))  # already filtered by koperasi
+    qs = (Member.objects.locked(koperasi) if lock else Member.objects.for_koperasi(koperasi)).filter(pk=member_id)
     m = qs.first()
     if m is None:
         raise DomainError("Anggota tidak ditemukan di koperasi ini.", "Member not found in this cooperative.",

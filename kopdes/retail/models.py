@@ -630,15 +630,3 @@ class StockCountLine(TenantModel):
     system_qty = models.DecimalField(**QTY)
     counted_qty = models.DecimalField(**QTY)
     value = models.DecimalField(default=ZERO, **MONEY)
-
-
-class Sequence(TenantModel):
-    """Gap-free document numbers per cooperative, prefix and year (row-locked)."""
-
-    audit_exclude = True
-    prefix = models.CharField(max_length=10)
-    year = models.PositiveIntegerField()
-    last = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["koperasi", "prefix", "year"], name="retail_seq_unique")]

@@ -1,24 +1,16 @@
-"""Gap-free document numbers per cooperative, prefix and year."""
+"""Gap-free document numbers of the gerai (PO, GR, RB, RJ …) per cooperative, prefix and year: the core
+numbering service (:mod:`kopdes.core.numbering`), series ``retail.<prefix>``."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import transaction
 
-from .models import Sequence
+from kopdes.core import numbering
 
 
 @transaction.atomic(savepoint=False)
 def next_number(koperasi, prefix: str, date: dt.date, width: int = 6) -> str:
     year = date.year
-    updated = Sequence.objects.filter(koperasi=koperasi, prefix=prefix, year=year).update(last=F("last") + 1)
-    if not updated:
-        try:
-            with transaction.atomic():
-                Sequence.objects.create(koperasi=koperasi, prefix=prefix, year=year, last=1)
-        except IntegrityError:
-            Sequence.objects.filter(koperasi=koperasi, prefix=prefix, year=year).update(last=F("last") + 1)
-    last = Sequence.objects.get(koperasi=koperasi, prefix=prefix, year=year).last
-    return f"{prefix}-{year}-{last:0{width}d}"
+    return f"{prefix}-{year}-{numbering.next_value(koperasi, f'retail.{prefix}', year):0{width}d}"

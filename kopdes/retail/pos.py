@@ -22,8 +22,9 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
+from kopdes.core import locks
 from kopdes.core.errors import DomainError
-from kopdes.core.idempotency import run_idempotent
+from kopdes.core.idempotency import run_idempotent, scoped_key
 from kopdes.core.identity import validate_nik
 from kopdes.core.money import format_rupiah
 from kopdes.core.units import Unit
@@ -206,6 +207,8 @@ def _check_regulated(koperasi, ctx: SaleContext, resolved: list[dict], rs: Retai
         if not ctx.buyer_nik:
             raise DomainError("Penjualan LPG 3 kg wajib mencatat NIK pembeli.", "LPG 3 kg sales need the buyer's NIK.",
                               field="buyer_nik", code="nik_required")
+        # the purchases of this NIK are summed under its lock row: concurrent LPG sales to one NIK queue here
+        locks.hold(koperasi, f"retail.lpg:{ctx.buyer_nik}")
         since = ctx.date - dt.timedelta(days=rs.lpg_limit_days - 1)
         bought = (SaleLine.objects.filter(koperasi=koperasi, sale__buyer_nik=ctx.buyer_nik, sale__date__gte=since,
                                           sale__date__lte=ctx.date, product__regulated=Regulated.LPG3)
@@ -258,6 +261,9 @@ def checkout(koperasi, *, client_id: str, shift: Shift, lines: list[dict], membe
     """
     if not client_id:
         raise DomainError("ID transaksi dari kasir tidak ada.", "Missing client transaction id.", code="no_client_id")
+    # the key is the cashier's (docs/api.md: keys are per user): another cashier's identical key is another sale
+    owner = f"u{getattr(by, 'pk', None) or shift.cashier_id}"
+    client_id = scoped_key(str(client_id), owner)
     payload = {"shift": shift.pk, "lines": lines, "member": str(member or ""),
                "pay": _payment_payload(method, tendered, payment_ref), "nik": buyer_nik or ""}
 
@@ -266,7 +272,7 @@ def checkout(koperasi, *, client_id: str, shift: Shift, lines: list[dict], membe
                          method=method, tendered=tendered, payment_ref=payment_ref, buyer_nik=buyer_nik,
                          buyer_name=buyer_name, by=by, date=date, line_check=line_check, photo=photo)
 
-    result, replayed = run_idempotent(koperasi, f"retail.sale.{shift.unit}", str(client_id), payload, _do)
+    result, replayed = run_idempotent(koperasi, f"retail.sale.{shift.unit}", client_id, payload, _do)
     return {**result, "replayed": replayed}
 
 
@@ -287,12 +293,16 @@ def _checkout(koperasi, *, client_id, shift, lines, member, method, tendered, pa
     if len(lines) > 200:
         raise DomainError("Terlalu banyak baris.", "Too many lines.", field="lines")
     minfo = None
+    # Lock order of a sale (every till takes them in this order, so no two sales deadlock): shift, member (bon
+    # and sukarela: the credit limit and the savings balance are the member's), buyer's NIK (LPG limit), RDKK
+    # allocations (by fertilizer type), products (by id), document counters, the ledger's counter last.
+    lock_member = method in (Sale.Method.SUKARELA, Sale.Method.BON)
     if member not in (None, ""):
         if isinstance(member, int):
-            minfo = bridge.get_member(koperasi, member, lock=method == Sale.Method.SUKARELA)
+            minfo = bridge.get_member(koperasi, member, lock=lock_member)
         else:
             minfo = bridge.find_member(koperasi, str(member))
-            if minfo is not None and method == Sale.Method.SUKARELA:
+            if minfo is not None and lock_member:
                 bridge.get_member(koperasi, minfo.id, lock=True)
         if minfo is None:
             raise DomainError("Kartu/nomor anggota tidak dikenal di koperasi ini.",
@@ -347,6 +357,7 @@ def _checkout(koperasi, *, client_id, shift, lines, member, method, tendered, pa
         if method == Sale.Method.SUKARELA:
             pass  # the savings service checks the balance (and its minimum) when debiting, below
         else:
+            # read under the member's row lock (taken above): concurrent bon sales to one member queue here
             owed = bridge.member_balance(koperasi, "1141", minfo.id)
             if owed + total > rs.credit_limit:
                 raise DomainError(
@@ -418,6 +429,8 @@ def return_sale(koperasi, sale: Sale, *, lines: list[dict], reason: str = "", sh
     """Customer return: ``lines`` = ``[{"line_id", "qty"}]`` (qty in the line's unit). Stock back at the line's
     cost into the lots it came from; revenue and COGS reversed; refund through the sale's payment method
     (cash from the current shift's drawer, or back to sukarela/bon/QRIS)."""
+    if sale.member_id and sale.method in (Sale.Method.SUKARELA, Sale.Method.BON):
+        bridge.get_member(koperasi, sale.member_id, lock=True)  # the member before stock, as a sale does
     sale = Sale.objects.locked(koperasi).get(pk=sale.pk, koperasi=koperasi)
     date = date or timezone.localdate()
     accounts = UNIT_ACCOUNTS[sale.unit]

@@ -49,7 +49,7 @@ def build(ctx) -> None:
     early = [m for m in members[60:] if m.pk not in protected and m.registered_on < months[-6]]
     leavers = early[::8][:6]
     leave_month = {m.pk: months[-rng.randint(2, 4)] for m in leavers}
-    joined: set[int] = set()
+    joined: dict[int, dt.date] = {}  # member → the day they paid pokok (no operation before it)
     n_ops = 0
 
     with transaction.atomic(), audit.bulk_mode():
@@ -66,14 +66,14 @@ def build(ctx) -> None:
                 else:
                     day = min(m.registered_on + dt.timedelta(days=rng.randint(0, 5)), month_end)
                 services.pay_pokok(m, date=day, by=by)
-                joined.add(m.pk)
+                joined[m.pk] = day
                 n_ops += 1
             # sukarela before billing so the autodebit consent has something to debit
             for m in members:
                 if m.pk not in joined or not saver[m.pk] or m.pk in leave_month and leave_month[m.pk] < month:
                     continue
                 if rng.random() < 0.55:
-                    day = min(month + dt.timedelta(days=rng.randint(0, 27)), month_end)
+                    day = max(min(month + dt.timedelta(days=rng.randint(0, 27)), month_end), joined[m.pk])
                     amount = D(rng.choice([20000, 25000, 50000, 50000, 100000, 150000, 200000, 500000]))
                     services.deposit(m, "sukarela", amount, date=day, by=by,
                                      method=rng.choice(["tunai", "tunai", "tunai", "qris", "transfer"]),
@@ -82,7 +82,7 @@ def build(ctx) -> None:
                 if rng.random() < 0.12:
                     bal = services.balances(m)["sukarela"] - D("10000")
                     if bal >= D("20000"):
-                        day = min(month + dt.timedelta(days=rng.randint(10, 27)), month_end)
+                        day = max(min(month + dt.timedelta(days=rng.randint(10, 27)), month_end), joined[m.pk])
                         amt = (bal * D(rng.choice(["0.3", "0.5", "0.8"]))).quantize(D("1000"))
                         if amt > 0:
                             try:
@@ -105,7 +105,7 @@ def build(ctx) -> None:
                 elif h == "menunggak" and month < months[-5] and rng.random() < 0.7:
                     amount = wajib
                 if amount:
-                    day = min(month + dt.timedelta(days=rng.randint(4, 25)), month_end)
+                    day = max(min(month + dt.timedelta(days=rng.randint(4, 25)), month_end), joined[m.pk])
                     method = "tunai" if rng.random() < 0.8 else "qris"
                     services.deposit(m, "wajib", amount, date=day, by=by, method=method,
                                      reference=f"QR{month:%y%m}{m.number}" if method == "qris" else "")

@@ -20,7 +20,7 @@ from django.db import transaction
 from django.db.models import F, Max, Sum
 from django.utils import timezone
 
-from kopdes.core import audit
+from kopdes.core import audit, numbering
 from kopdes.core.errors import DomainError
 from kopdes.core.idempotency import run_idempotent
 from kopdes.core.models import Koperasi, User
@@ -138,13 +138,12 @@ def _lock_member(member: Member) -> Member:
     return Member.objects.locked(member.koperasi_id).get(pk=member.pk)
 
 
+RECEIPT_SERIES = "savings.BS"
+
+
 def _next_receipt_number(koperasi: Koperasi, date: dt.date) -> str:
-    prefix = f"BS-{date.year}-"
-    list(Koperasi.objects.select_for_update().filter(pk=koperasi.pk).values_list("pk", flat=True))
-    last = (Receipt.objects.filter(koperasi=koperasi, number__startswith=prefix)
-            .aggregate(m=Max("number"))["m"])
-    n = int(last.rsplit("-", 1)[1]) + 1 if last else 1
-    return f"{prefix}{n:06d}"
+    """Bukti setoran/penarikan ``BS-<year>-<n>``: gap-free per cooperative and year (core numbering)."""
+    return f"BS-{date.year}-{numbering.next_value(koperasi, RECEIPT_SERIES, date.year):06d}"
 
 
 def _ref(entry) -> str:
@@ -222,10 +221,10 @@ def pay_pokok(member: Member, *, method: str = PaymentMethod.TUNAI, reference: s
         if bylaws is None:
             raise DomainError("AD/ART belum menetapkan simpanan pokok.", "The by-laws set no simpanan pokok.",
                               code="no_bylaws")
-        receipt = _counter_op(m, kind=Kind.POKOK, tx_type=TxType.SETOR, amount=bylaws.simpanan_pokok,
-                              method=method, reference=reference, date=date, by=by, memo="Setoran simpanan pokok")
+        # a member from this date: joined first, so the ledger's "not before the member joined" rule sees the date
         activate_member(m, date=date)
-        return receipt
+        return _counter_op(m, kind=Kind.POKOK, tx_type=TxType.SETOR, amount=bylaws.simpanan_pokok,
+                           method=method, reference=reference, date=date, by=by, memo="Setoran simpanan pokok")
 
     return _idempotent(member, "savings.pokok", client_key, payload, do)
 

@@ -369,17 +369,6 @@ class Release(TenantModel):
         return f"{self.number} {self.kg} kg"
 
 
-class Sequence(TenantModel):
-    """Per-cooperative counters for document numbers (lot, receipt, release)."""
-
-    name = models.CharField(max_length=20)
-    year = models.PositiveIntegerField()
-    last = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["koperasi", "name", "year"], name="wh_sequence_unique")]
-
-
 # --- cold storage ---------------------------------------------------------------------------------------------
 
 def _hash_token(secret: str) -> str:

@@ -16,11 +16,10 @@ from decimal import Decimal, InvalidOperation
 from typing import NamedTuple
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from kopdes.core import codes
+from kopdes.core import codes, numbering
 from kopdes.core.errors import DomainError, NotFound
 from kopdes.core.idempotency import run_idempotent
 from kopdes.core.models import Koperasi
@@ -36,7 +35,6 @@ from .models import (
     Facility,
     Pledge,
     Release,
-    Sequence,
     StorageTariff,
     StoredLot,
     TemperatureReading,
@@ -84,10 +82,8 @@ def _dec(value, field: str, *, label: str, positive: bool = False, allow_none: b
 
 
 def _next_seq(koperasi: Koperasi, name: str, year: int) -> int:
-    Sequence.objects.bulk_create([Sequence(koperasi=koperasi, name=name, year=year, last=0)], ignore_conflicts=True)
-    seq = Sequence.objects.locked(koperasi).get(koperasi=koperasi, name=name, year=year)
-    Sequence.objects.filter(pk=seq.pk).update(last=F("last") + 1)
-    return seq.last + 1
+    """Core numbering, series ``warehouse.<name>``."""
+    return numbering.next_value(koperasi, f"warehouse.{name}", year)
 
 
 def _member(koperasi: Koperasi, member_id: int):

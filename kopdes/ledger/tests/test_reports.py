@@ -105,7 +105,7 @@ def test_year_close_moves_result_and_statements_still_show_it(koperasi, make_use
     with pytest.raises(DomainError) as exc:  # every month of 2025 is now closed
         post(koperasi, date=dt.date(2025, 6, 1), memo="telat", lines=[Line("1101", debit=D("1")),
                                                                       Line("4202", credit=D("1"))])
-    assert exc.value.code == "period_closed"
+    assert exc.value.code == "year_closed"  # a month of a closed fiscal year
 
 
 @pytest.mark.django_db

@@ -184,7 +184,7 @@ def test_demo_yearend_closes_last_year_and_records_rat(koperasi, make_user):
     with pytest.raises(DomainError) as exc:
         post(koperasi, date=dt.date(2025, 12, 1), memo="telat", lines=[
             Line("1101", debit=D("1")), Line("4201", credit=D("1"))])
-    assert exc.value.code == "period_closed"
+    assert exc.value.code == "year_closed"  # a month of a closed fiscal year
     n = JournalEntry.objects.filter(koperasi=koperasi).count()
     yearend.build(ctx)
     demo.build(ctx)

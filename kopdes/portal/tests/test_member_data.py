@@ -25,7 +25,10 @@ def shu_2025(koperasi, shares: dict) -> None:
     from kopdes.core.units import Unit
     from kopdes.ledger import rat, shu
     from kopdes.ledger.services import Line, close_year, post
+    from kopdes.members.models import Member
 
+    # members of the whole year (the books refuse a member's operation dated before they joined)
+    Member.objects.filter(koperasi=koperasi, pk__in=[m.pk for m in shares]).update(joined_on=dt.date(2025, 1, 1))
     for m, (capital, bought) in shares.items():
         post(koperasi, date=dt.date(2025, 1, 1), memo="simpanan wajib", lines=[
             Line("1101", debit=D(capital), unit=Unit.KANTOR), Line("3102", credit=D(capital), member_id=m.pk)])

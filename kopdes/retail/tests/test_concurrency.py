@@ -125,3 +125,72 @@ def test_many_cashiers_same_products_unique_numbers_and_exact_books(koperasi, ma
         assert shop[name].stock_qty == left
     assert bal(koperasi, "1103") == 12 * (D("17500") + D("12500") + D("18000"))
     assert bal(koperasi, "1151") == stock.valuation(koperasi)["1151"]
+
+
+def _tills(koperasi, make_user, shop, n=3):
+    pos.settings_for(koperasi)  # the settings row exists (its first creation would serialise the tills)
+    out = []
+    for _ in range(n):
+        u = make_user("operator", koperasi=koperasi, unit="sembako")
+        out.append((u, pos.open_shift(koperasi, cashier=u, location=shop["gerai"], opening_float=0)))
+    return out
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_bon_sales_respect_the_credit_limit(koperasi, make_user):
+    """Three tills sell on bon to one member at once (limit 500.000, each sale 285.600): one is accepted. The
+    member's bon balance is read under the member's row lock."""
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks are only meaningful on PostgreSQL")
+    shop = kiosk(koperasi)
+    buyer = member(koperasi)
+    tills = _tills(koperasi, make_user, shop)
+    results = race([lambda u=u, sh=sh: pos.checkout(
+        koperasi, client_id=cid(), shift=sh, by=u, date=DAY, member=buyer.pk, method="bon",
+        lines=[{"product_id": shop["gula"].pk, "qty": "1", "price": "285600"}]) for u, sh in tills])
+    ok = [r for r in results if isinstance(r, dict)]
+    refused = [r for r in results if isinstance(r, DomainError)]
+    assert len(ok) == 1 and len(refused) == 2, results
+    assert {e.code for e in refused} == {"credit_limit"}
+    assert bal(koperasi, "1141", member_id=buyer.pk) == D("285600")
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_lpg_sales_respect_the_nik_limit(koperasi, make_user):
+    """Three tills sell 2 LPG 3 kg tubes to one NIK at once (limit 2 per 7 days): 2 tubes are sold, not 6. The
+    NIK need not be a member: its purchases are summed under a core lock row."""
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks are only meaningful on PostgreSQL")
+    shop = kiosk(koperasi)
+    nik = member(koperasi, active=False).nik
+    tills = _tills(koperasi, make_user, shop)
+    results = race([lambda u=u, sh=sh: pos.checkout(
+        koperasi, client_id=cid(), shift=sh, by=u, date=DAY, buyer_nik=nik,
+        lines=[{"product_id": shop["lpg"].pk, "qty": "2"}]) for u, sh in tills])
+    ok = [r for r in results if isinstance(r, dict)]
+    refused = [r for r in results if isinstance(r, DomainError)]
+    assert len(ok) == 1 and {e.code for e in refused} == {"lpg_limit"} and len(refused) == 2, results
+    shop["lpg"].refresh_from_db()
+    assert shop["lpg"].stock_qty == 18
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_fertilizer_sales_from_many_tills_hold_the_rdkk_quota(koperasi, make_user):
+    """Four tills sell urea to one farmer at once (150 kg allocated, 60 kg each): two are accepted (120 kg)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks are only meaningful on PostgreSQL")
+    shop = kiosk(koperasi)
+    farmer = member(koperasi)
+    services.set_allocation(koperasi, member_id=farmer.pk, season="2026-MT1", fertilizer_type="urea",
+                            allocated_kg="150", valid_from=dt.date(2026, 1, 1), valid_to=dt.date(2026, 4, 30))
+    tills = _tills(koperasi, make_user, shop, n=4)
+    results = race([lambda u=u, sh=sh: pos.checkout(
+        koperasi, client_id=cid(), shift=sh, by=u, date=DAY, member=farmer.pk, method="bon",
+        lines=[{"product_id": shop["urea"].pk, "qty": "60"}]) for u, sh in tills])
+    ok = [r for r in results if isinstance(r, dict)]
+    assert len(ok) == 2, results
+    assert {e.code for e in results if isinstance(e, DomainError)} == {"over_allocation"}
+    assert FertilizerAllocation.objects.get(member_id=farmer.pk).redeemed_kg == D("120")
