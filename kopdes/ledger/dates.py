@@ -7,7 +7,8 @@ when its date is
    were imported, the date of the opening-balance entry (``source="ledger.Opening"``);
 2. inside a closed fiscal year, or before one (a closed year closes everything up to its last day);
 3. inside a closed month;
-4. before a member named on one of its lines joined (``joined_on``; a candidate: ``registered_on``);
+4. before a member named on one of its lines joined (``joined_on``; a candidate: ``registered_on``) — except in
+   entries of balances carried in from before the books (``HISTORY_SOURCES``);
 5. not a sane date: before 1900, or more than ``KOPDES_LEDGER_MAX_FUTURE_DAYS`` (default 31) days ahead of today.
 
 Rules 1 (founding), 5 and the date type are checked in Python from what is in memory; rules 1 (opening balances),
@@ -33,6 +34,9 @@ from kopdes.core.models import Koperasi
 from .models import JournalEntry, Period, YearClose
 
 OPENING_SOURCE = "ledger.Opening"
+#: entries that carry balances from before the books (the ledger's opening balances, the members' savings at the
+#: start): the member rule does not apply to them — a member's joining date may predate the registry
+HISTORY_SOURCES = (OPENING_SOURCE, "savings.OpeningBalance")
 MIN_DATE = dt.date(1900, 1, 1)
 
 
@@ -200,6 +204,7 @@ def violations(koperasi: Koperasi | None = None, limit: int = 50) -> list[str]:
         late = (Member.objects.filter(koperasi_id=OuterRef("koperasi_id"), pk=OuterRef("member_id"))
                 .annotate(since=Coalesce("joined_on", "registered_on")).filter(since__gt=OuterRef("date")))
         bad = (lines.filter(Exists(late), entry__status=JournalEntry.Status.POSTED)
+               .exclude(entry__source__in=HISTORY_SOURCES)
                .values_list("koperasi_id", "entry_id", "member_id", "date").order_by("entry_id")[:limit])
         for kid, entry_id, member_id, date in bad:
             out.append(f"koperasi {kid} entry {entry_id} dated {date}: before member {member_id} joined")

@@ -223,7 +223,9 @@ def _bump_snapshots(koperasi: Koperasi, date: dt.date, rows: list[tuple[Account,
 def _write_entry(koperasi, *, date, memo, checked, total, source, source_id, idempotency_key, by,
                  reversal_of=None, allow_closed=False) -> JournalEntry:
     year = fiscal_year(koperasi, date)
-    member_ids = sorted({ln.member_id for ln, _acc, _d, _c in checked if ln.member_id is not None})
+    # opening balances carry the members' history from before the books (their joining dates may be unknown)
+    member_ids = [] if source in dates.HISTORY_SOURCES else sorted(
+        {ln.member_id for ln, _acc, _d, _c in checked if ln.member_id is not None})
     number = _next_number(koperasi, year, date, member_ids, allow_closed=allow_closed)
     if number is None:
         dates.check(koperasi, date, member_ids, allow_closed=allow_closed)  # raises the rule that refused

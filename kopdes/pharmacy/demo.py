@@ -55,10 +55,11 @@ def build(ctx) -> None:
             lines.append({"drug": d, "qty": qty, "unit_cost": cost, "lot_number": f"B{d.code[2:]}B{rng.randint(10, 99)}",
                           "expiry_date": today + dt.timedelta(days=rng.randint(540, 900))})
         services.receive_stock(k, lines=lines, date=received, supplier_ref="FKT/PBF/0001", by=apoteker)
-        old = drugs[2]  # one expired batch, received a year and a half ago
+        old = drugs[2]  # one expired batch, received long ago (at the founding at the earliest)
         services.receive_stock(k, lines=[{"drug": old, "qty": 40, "unit_cost": old.public_price * Decimal("0.7"),
                                           "lot_number": "BEXP2024", "expiry_date": today - dt.timedelta(days=12)}],
-                               date=today - dt.timedelta(days=540), supplier_ref="FKT/PBF/OLD", by=apoteker)
+                               date=max(today - dt.timedelta(days=540), k.founded_on or dt.date.min),
+                               supplier_ref="FKT/PBF/OLD", by=apoteker)  # not before the books opened
         # over-the-counter sales of obat bebas/bebas terbatas over the last three weeks
         otc = [d for d in drugs if d.drug_class in ("bebas", "bebas_terbatas")]
         if apoteker is not None:

@@ -19,7 +19,7 @@ from .conftest import make_active_loan
 
 pytestmark = pytest.mark.django_db
 
-payments = st.lists(st.tuples(st.integers(min_value=0, max_value=400), st.integers(min_value=-1000, max_value=900_000),
+payments = st.lists(st.tuples(st.integers(min_value=0, max_value=300), st.integers(min_value=-1000, max_value=900_000),
                               st.booleans()), min_size=1, max_size=8)
 
 

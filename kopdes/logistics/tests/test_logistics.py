@@ -28,7 +28,8 @@ def member(koperasi):
     from kopdes.members.services import register_member
 
     bd = dt.date(1979, 5, 5)
-    return register_member(koperasi, nik=make_nik("16.02.04", bd, "L", 7), name="Darmo", birth_date=bd, sex="L")
+    return register_member(koperasi, nik=make_nik("16.02.04", bd, "L", 7), name="Darmo", birth_date=bd, sex="L",
+                           registered_on=dt.date(2026, 1, 2))
 
 
 @pytest.fixture

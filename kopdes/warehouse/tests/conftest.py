@@ -14,8 +14,9 @@ def member_factory(db):
     def _make(koperasi, name="Sutrisno"):
         counter["n"] += 1
         bd = dt.date(1980, 1, counter["n"])
+        # registered before the dated operations of the tests (the books refuse a member's operation before it)
         return register_member(koperasi, nik=make_nik("16.02.04", bd, "L", counter["n"]), name=name,
-                               birth_date=bd, sex="L")
+                               birth_date=bd, sex="L", registered_on=dt.date(2025, 7, 1))
 
     return _make
 
