@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.http import HttpResponse
 
 from kopdes.core.money import format_rupiah
+from kopdes.core.pdf import para
 
 
 def _cell(v):
@@ -61,7 +62,7 @@ def pdf(title, subtitle, headers, rows, filename) -> HttpResponse:
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.lib.styles import getSampleStyleSheet
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+    from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
 
     buf = io.BytesIO()
     doc = SimpleDocTemplate(buf, pagesize=landscape(A4), leftMargin=28, rightMargin=28, topMargin=28,
@@ -74,7 +75,7 @@ def pdf(title, subtitle, headers, rows, filename) -> HttpResponse:
         ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f1f1f1")),
         ("GRID", (0, 0), (-1, -1), 0.25, colors.grey), ("VALIGN", (0, 0), (-1, -1), "TOP"),
     ]))
-    doc.build([Paragraph(title, styles["Title"]), Paragraph(subtitle, styles["Normal"]), Spacer(1, 8), table])
+    doc.build([para(title, styles["Title"]), para(subtitle, styles["Normal"]), Spacer(1, 8), table])
     resp = HttpResponse(buf.getvalue(), content_type="application/pdf")
     resp["Content-Disposition"] = f'attachment; filename="{filename}.pdf"'
     return resp

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 from decimal import Decimal
-from xml.sax.saxutils import escape
 
 import segno
 from openpyxl import Workbook
@@ -19,6 +18,7 @@ from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
 from reportlab.platypus.para import Paragraph
 
 from kopdes.core.money import format_rupiah
+from kopdes.core.pdf import esc
 
 from .models import WarehouseReceipt
 
@@ -137,6 +137,6 @@ def report_pdf(koperasi, year: int, rows: list[dict]) -> bytes:
                            ("GRID", (0, 0), (-1, -1), 0.3, colors.grey),
                            ("ALIGN", (2, 1), (-1, -1), "RIGHT"),
                            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee"))]))
-    doc.build([Paragraph(f"<b>{escape(koperasi.name)}</b> — utilisasi &amp; pendapatan gudang {year}", styles["Title"]),
+    doc.build([Paragraph(f"<b>{esc(koperasi.name)}</b> — utilisasi &amp; pendapatan gudang {year}", styles["Title"]),
                Spacer(1, 4 * mm), t])
     return buf.getvalue()
