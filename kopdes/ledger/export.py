@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from decimal import Decimal
 
 from kopdes.core.money import format_rupiah
 from kopdes.core.pdf import esc, para
+from kopdes.core.sheets import csv_writer, xlsx_bytes
 
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -32,7 +32,7 @@ def _cell_text(v) -> str:
 
 def to_csv(rep) -> bytes:
     buf = io.StringIO()
-    w = csv.writer(buf)
+    w = csv_writer(buf)
     w.writerow([rep.koperasi.name])
     w.writerow([rep.title])
     w.writerow([rep.period_label])
@@ -74,9 +74,7 @@ def to_xlsx(rep) -> bytes:
         ws.column_dimensions[chr(ord("B") + i)].width = 20
     ws["A1"].font = Font(bold=True, size=13)
     ws["A2"].font = Font(bold=True)
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return xlsx_bytes(wb)
 
 
 def pdf_story(rep, styles=None):

@@ -16,6 +16,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 
 from kopdes.core.money import format_rupiah as rp
 from kopdes.core.pdf import markup, para
+from kopdes.core.sheets import xlsx_bytes
 
 from .models import LOAN_CLASSES
 from .schedule import DAY_COUNTS, FREQUENCIES, METHODS, RATE_PERIODS
@@ -233,9 +234,7 @@ def portfolio_xlsx(koperasi, summary, arrears, flows) -> bytes:
     for r in flows["repayments"]:
         ws4.append([r.date, r.number, r.loan.number, r.loan.member.name, r.amount, r.penalty, r.interest,
                     r.principal])
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return xlsx_bytes(wb)
 
 
 def loan_card_pdf(loan, as_of=None) -> bytes:

@@ -20,6 +20,7 @@ from django.utils import timezone
 from kopdes.core import audit
 from kopdes.core.errors import DomainError
 from kopdes.core.models import Koperasi, User
+from kopdes.core.sheets import xlsx_bytes
 
 from .models import CROPS, Member, MemberNameToken, Occupation, tokens_for
 from .services import RegionCache, _lock_koperasi, clean_member_data, format_number, next_seq
@@ -466,9 +467,7 @@ def member_template_xlsx() -> bytes:
     info.append([])
     info.append(["Hapus baris contoh sebelum mengunggah. Seluruh berkas diperiksa dulu; jika ada kesalahan, "
                  "tidak ada yang disimpan."])
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return xlsx_bytes(wb)
 
 
 def balance_template_xlsx(koperasi: Koperasi | None = None) -> bytes:
@@ -486,6 +485,4 @@ def balance_template_xlsx(koperasi: Koperasi | None = None) -> bytes:
             ws.append([m.number, m.nik, None, None, None, m.name])
     for col in ws.columns:
         ws.column_dimensions[col[0].column_letter].width = 20
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return xlsx_bytes(wb)

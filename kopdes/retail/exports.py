@@ -10,6 +10,7 @@ from django.http import HttpResponse
 
 from kopdes.core.money import format_rupiah
 from kopdes.core.pdf import para
+from kopdes.core.sheets import xlsx_bytes
 
 
 def _cell(v):
@@ -42,9 +43,8 @@ def xlsx(title, subtitle, headers, rows, filename) -> HttpResponse:
         ws.append([_cell(v) for v in r])
     for i, _h in enumerate(headers, start=1):
         ws.column_dimensions[openpyxl.utils.get_column_letter(i)].width = 18
-    buf = io.BytesIO()
-    wb.save(buf)
-    resp = HttpResponse(buf.getvalue(),
+    data = xlsx_bytes(wb)
+    resp = HttpResponse(data,
                         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     resp["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
     return resp

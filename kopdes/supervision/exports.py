@@ -12,6 +12,7 @@ from django.utils import timezone, translation
 
 from kopdes.core.money import format_rupiah
 from kopdes.core.pdf import para
+from kopdes.core.sheets import safe_row, xlsx_bytes
 
 from .models import STAGE_LABELS, HealthClass
 
@@ -59,15 +60,14 @@ def coop_workbook(qs, *, progress=None, every: int = 2000) -> bytes:
         r[14] = float(r[14]) if r[14] is not None else None
         r[15] = str(HealthClass(r[15]).label)
         r[16] = "; ".join((r[16] or {}).values())
-        ws.append(r)
+        ws.append(safe_row(r))  # write-only: neutralised row by row
         n += 1
         if progress and n % every == 0:
             progress(n, total)
-    buf = io.BytesIO()
-    wb.save(buf)
+    data = xlsx_bytes(wb)
     if progress:
         progress(n, total)
-    return buf.getvalue()
+    return data
 
 
 def _n(v) -> str:

@@ -19,6 +19,7 @@ from reportlab.platypus.para import Paragraph
 
 from kopdes.core.money import format_rupiah
 from kopdes.core.pdf import esc
+from kopdes.core.sheets import xlsx_bytes
 
 from .models import WarehouseReceipt
 
@@ -113,9 +114,7 @@ def report_xlsx(koperasi, year: int, rows: list[dict]) -> bytes:
                    r["utilisation_pct"], r["intake_kg"], r["release_kg"], r["revenue"]])
     for col, width in zip("ABCDEFGHI", (28, 8, 22, 16, 14, 12, 12, 12, 20), strict=True):
         ws.column_dimensions[col].width = width
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return xlsx_bytes(wb)
 
 
 def report_pdf(koperasi, year: int, rows: list[dict]) -> bytes:
