@@ -254,7 +254,7 @@ def validate_member_rows(koperasi: Koperasi, table: list[tuple[int, dict]]) -> t
             errors.append(RowError(rownum, "tanggal_daftar", "Tanggal daftar di masa depan.", "Future date."))
             continue
         try:
-            d = clean_member_data(data, regions=regions)
+            d = clean_member_data(data, regions=regions, registering_on=data.get("registered_on") or today)
         except DomainError as exc:
             col = FIELD_TO_COLUMN.get(exc.field or "", exc.field or "-")
             errors.append(RowError(rownum, col, exc.message_id, exc.message_en))

@@ -86,3 +86,63 @@ def test_sixty_guesses_at_once_get_at_most_five_evaluations(koperasi):
     logged_in = sum(1 for r in results if r[0] == 302)
     assert wrong_checked + logged_in <= 5, (wrong_checked, logged_in, results)
     assert len(evaluated) <= 5 + 1, results
+
+
+# --- item 15: NIK digits, birth century, minimum age -------------------------------------------------------------
+
+def test_nik_and_kk_accept_ascii_digits_only(koperasi):
+    import datetime as dt
+
+    from django.core.exceptions import ValidationError
+
+    from kopdes.core.errors import DomainError
+    from kopdes.core.identity import make_nik, parse_nik
+    from kopdes.members.tests.factories import member_data, new_member
+
+    nik = make_nik("16.02.04", dt.date(1980, 5, 17), "L", 12)
+    for odd in ("١", "୧", "１"):  # Arabic-Indic, Oriya, full-width one
+        with pytest.raises(ValidationError):
+            parse_nik(nik[:-1] + odd)
+    with pytest.raises(DomainError) as e:
+        new_member(koperasi, kk="160204010108000١")
+    assert e.value.field == "kk"
+    with pytest.raises(DomainError) as e:
+        new_member(koperasi, rt="୧")
+    assert e.value.field == "rt"
+    data = member_data()
+    with pytest.raises(DomainError) as e:
+        new_member(koperasi, nik=data["nik"][:-2] + "٠١", birth_date=data["birth_date"])
+    assert e.value.field == "nik"
+
+
+def test_birth_century_comes_from_the_typed_date_and_is_never_in_the_future(koperasi):
+    import datetime as dt
+
+    from kopdes.core.identity import make_nik, parse_nik, validate_nik
+    from kopdes.members.tests.factories import new_member
+
+    old = dt.date(1925, 6, 10)
+    nik = make_nik("16.02.04", old, "P", 31)
+    assert validate_nik(nik, birth_date=old, sex="P").birth_date == old
+    m = new_member(koperasi, nik=nik, birth_date=old, sex="P")
+    assert m.birth_date == old
+    # without a typed date: 2000s unless that is in the future
+    later_this_year = make_nik("16.02.04", dt.date(1926, 7, 7), "L", 32)
+    assert parse_nik(later_this_year, today=dt.date(2026, 3, 1)).birth_date == dt.date(1926, 7, 7)
+    assert parse_nik(later_this_year, today=dt.date(2026, 8, 1)).birth_date == dt.date(2026, 7, 7)
+
+
+def test_members_must_be_seventeen_on_the_day_they_register(koperasi):
+    import datetime as dt
+
+    from kopdes.core.errors import DomainError
+    from kopdes.core.identity import MIN_MEMBER_AGE
+    from kopdes.members.tests.factories import new_member
+
+    day = dt.date(2026, 3, 2)
+    young = dt.date(day.year - MIN_MEMBER_AGE, day.month, day.day + 1)  # turns 17 tomorrow
+    with pytest.raises(DomainError) as e:
+        new_member(koperasi, birth=young, registered_on=day)
+    assert e.value.field == "birth_date" and e.value.code == "too_young" and "17 tahun" in e.value.message_id
+    m = new_member(koperasi, birth=young - dt.timedelta(days=1), registered_on=day)
+    assert m.birth_date == dt.date(2009, 3, 2)
