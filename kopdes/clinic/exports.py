@@ -8,6 +8,10 @@ from decimal import Decimal
 
 from django.http import HttpResponse
 
+from kopdes.core.pdf import esc as pdf_esc
+from kopdes.core.pdf import markup, para
+from kopdes.core.sheets import xlsx_bytes
+
 
 def _cell(v):
     if isinstance(v, Decimal):
@@ -34,9 +38,8 @@ def xlsx_response(filename: str, title: str, headers: list[str], rows: list[list
         ws.append([_cell(v) for v in r])
     for i, h in enumerate(headers, 1):
         ws.column_dimensions[ws.cell(row=1, column=i).column_letter].width = max(12, min(45, len(str(h)) + 6))
-    buf = io.BytesIO()
-    wb.save(buf)
-    resp = HttpResponse(buf.getvalue(),
+    data = xlsx_bytes(wb)
+    resp = HttpResponse(data,
                         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     resp["Content-Disposition"] = f'attachment; filename="{filename}"'
     return resp
@@ -68,12 +71,12 @@ def pdf_table_response(filename: str, title: str, headers: list[str], rows: list
                             bottomMargin=12 * mm, title=title)
     styles = getSampleStyleSheet()
     small = styles["BodyText"].clone("small", fontSize=8, leading=10)
-    story = [Paragraph(title, styles["Title"])]
+    story = [para(title, styles["Title"])]
     if subtitle:
-        story.append(Paragraph(subtitle, styles["Normal"]))
+        story.append(para(subtitle, styles["Normal"]))
     story.append(Spacer(1, 4 * mm))
-    data = [[Paragraph(f"<b>{h}</b>", small) for h in headers]]
-    data += [[Paragraph(_fmt(v), small) for v in r] for r in rows]
+    data = [[Paragraph(markup("<b>{}</b>", h), small) for h in headers]]
+    data += [[para(_fmt(v), small) for v in r] for r in rows]
     t = Table(data, repeatRows=1)
     t.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
                            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f1f1f1")),
@@ -99,7 +102,7 @@ def referral_pdf(referral, visit, patient, clinic_settings, koperasi) -> bytes:
     p = st["BodyText"]
 
     def esc(s):
-        return (s or "-").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\n", "<br/>")
+        return pdf_esc(s or "-")
 
     story = [
         Paragraph(f"<b>{esc(clinic_settings.clinic_name)}</b> — {esc(koperasi.name)}", st["Heading3"]),

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from kopdes.core import numbering
 from kopdes.core.errors import DomainError
-from kopdes.core.identity import validate_nik
+from kopdes.core.identity import is_digits, validate_nik
 from kopdes.core.units import Unit
 
 from . import icd10
@@ -113,7 +113,7 @@ def _clean_patient(koperasi, data: dict, *, instance: Patient | None = None) -> 
                        f"NIK {nik} is already registered as patient {other.mrn}.", "nik", "duplicate_nik")
     out["nik"] = nik
     bpjs = (out.get("bpjs_number") or "").strip().replace(" ", "")
-    if bpjs and (len(bpjs) != 13 or not bpjs.isdigit()):
+    if bpjs and not is_digits(bpjs, 13):
         raise _err("Nomor BPJS Kesehatan harus 13 digit angka.", "The BPJS Kesehatan number must be 13 digits.",
                    "bpjs_number", "bpjs")
     out["bpjs_number"] = bpjs

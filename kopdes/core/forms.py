@@ -95,7 +95,24 @@ class UserRoleForm(BootstrapMixin, forms.Form):
 
 
 class PasswordChangeForm(auth_forms.PasswordChangeForm):
-    """The own-password page: Django's form, with the validators' messages in Indonesian and English."""
+    """The own-password page: Django's form, with the validators' messages in Indonesian and English. The old
+    password is checked under the account's lock-out (:mod:`kopdes.core.throttle`), like every other door."""
+
+    def clean_old_password(self):
+        from . import throttle
+        from .forms_auth import _locked_message
+
+        try:
+            attempt = throttle.begin(key=throttle.account_key(self.user))
+        except throttle.Locked as exc:
+            raise forms.ValidationError(_locked_message(exc.minutes), code="locked") from exc
+        try:
+            old = super().clean_old_password()
+        except forms.ValidationError:
+            attempt.failed()
+            raise
+        attempt.succeeded()
+        return old
 
     def validate_password_for_user(self, user, password_field_name="new_password2"):
         password = self.cleaned_data.get(password_field_name)

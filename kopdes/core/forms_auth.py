@@ -3,6 +3,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from . import throttle
+from .middleware import client_ip
 
 
 def _locked_message(minutes: int) -> str:
@@ -27,21 +28,24 @@ class LoginForm(AuthenticationForm):
 
     def clean(self):
         ident = self.cleaned_data.get("username") or ""
-        if ident:
-            minutes = throttle.minutes_locked(ident)
-            if minutes:
-                raise forms.ValidationError(_locked_message(minutes), code="locked")
+        if not ident:
+            return super().clean()
+        ip = client_ip(self.request) if self.request is not None else None
+        try:
+            attempt = throttle.begin(ident, ip)
+        except throttle.Locked as exc:
+            raise forms.ValidationError(_locked_message(exc.minutes), code="locked") from exc
         try:
             cleaned = super().clean()
         except forms.ValidationError as exc:
-            if ident and any(getattr(e, "code", None) == "invalid_login" for e in exc.error_list):
-                ip = self.request.META.get("REMOTE_ADDR") if self.request is not None else None
-                left, minutes = throttle.record_failure(ident, ip)
+            if any(getattr(e, "code", None) == "invalid_login" for e in exc.error_list):
+                left, minutes = attempt.failed()
                 if minutes:
                     raise forms.ValidationError(_locked_message(minutes), code="locked") from exc
                 raise forms.ValidationError(
                     f"{exc.error_list[0].message} Sisa percobaan: {left}. / Attempts left: {left}.",
                     code="invalid_login") from exc
+            attempt.succeeded()  # the right password of a disabled account: not a guess
             raise
-        throttle.reset(ident)
+        attempt.succeeded()
         return cleaned

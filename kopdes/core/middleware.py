@@ -1,15 +1,26 @@
 from __future__ import annotations
 
+import os
+
 from django.conf import settings
 
 from .audit import acting_as
 
 
+def trusted_proxies() -> set[str]:
+    """The reverse proxies whose ``X-Forwarded-For`` is believed: ``FORWARDED_ALLOW_IPS``, as for gunicorn."""
+    return {p.strip() for p in os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1").split(",") if p.strip()}
+
+
 def client_ip(request) -> str | None:
+    """The client's address. ``X-Forwarded-For`` counts only when the connection comes from a trusted proxy, and
+    then only its last entry (the one that proxy appended): a client cannot pick the address it is counted by
+    (the login lock-out per address) by sending the header itself."""
+    remote = request.META.get("REMOTE_ADDR")
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR")
-    if forwarded:
-        return forwarded.split(",")[0].strip()
-    return request.META.get("REMOTE_ADDR")
+    if forwarded and remote in trusted_proxies():
+        return forwarded.split(",")[-1].strip() or remote
+    return remote
 
 
 class AuditContextMiddleware:

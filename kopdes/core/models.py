@@ -496,8 +496,14 @@ REGION_ROLE_LEVEL = {Role.DINAS_KABUPATEN: 2, Role.DINAS_PROVINSI: 1}
 
 class RoleAssignmentQuerySet(models.QuerySet):
     def active(self, on: dt.date | None = None) -> RoleAssignmentQuerySet:
-        on = on or timezone.localdate()
-        return self.filter(start_date__lte=on).filter(Q(end_date__isnull=True) | Q(end_date__gte=on))
+        """Roles held on day ``on``; without ``on``, held right now (a role ended today with "Akhiri" is gone
+        from the moment it was ended, not from midnight)."""
+        if on is None:
+            on, moment = timezone.localdate(), timezone.now()
+        else:
+            moment = timezone.make_aware(dt.datetime.combine(on, dt.time.min))
+        return (self.filter(start_date__lte=on).filter(Q(end_date__isnull=True) | Q(end_date__gte=on))
+                .filter(Q(ended_at__isnull=True) | Q(ended_at__gt=moment)))
 
 
 class RoleAssignment(models.Model):
@@ -516,6 +522,8 @@ class RoleAssignment(models.Model):
     title = models.CharField(_("jabatan"), max_length=80, blank=True, help_text=_("mis. Ketua Pengawas"))
     start_date = models.DateField(_("mulai"), default=timezone.localdate)
     end_date = models.DateField(_("berakhir"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("diakhiri pada"), null=True, blank=True,
+                                    help_text=_("saat peran diakhiri (akses hilang saat itu juga)"))
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = RoleAssignmentQuerySet.as_manager()
@@ -564,7 +572,8 @@ class RoleAssignment(models.Model):
     @property
     def is_active(self) -> bool:
         today = timezone.localdate()
-        return self.start_date <= today and (self.end_date is None or self.end_date >= today)
+        return (self.start_date <= today and (self.end_date is None or self.end_date >= today)
+                and (self.ended_at is None or self.ended_at > timezone.now()))
 
 
 class AuditLog(models.Model):

@@ -247,11 +247,19 @@ def create_user_with_role(*, role: str, koperasi=None, region=None, unit: str = 
 
 @transaction.atomic
 def end_role(assignment: RoleAssignment, *, end_date: dt.date | None = None) -> RoleAssignment:
-    end_date = end_date or timezone.localdate()
+    """End a role. Without ``end_date`` (or with today or an earlier day) it ends *now*: access is gone from this
+    request on, not from midnight. A later ``end_date`` schedules the end of the term for that day."""
+    today = timezone.localdate()
+    end_date = end_date or today
     if end_date < assignment.start_date:
-        raise DomainError("Tanggal berakhir sebelum tanggal mulai.", "End date before start date.", field="end_date")
+        raise DomainError("Tanggal berakhir sebelum tanggal mulai.", "End date before start date.", field="end_date",
+                          code="end_before_start")
     assignment.end_date = end_date
-    assignment.save(update_fields=["end_date"])
+    fields = ["end_date"]
+    if end_date <= today and assignment.ended_at is None:
+        assignment.ended_at = timezone.now()
+        fields.append("ended_at")
+    assignment.save(update_fields=fields)
     return assignment
 
 

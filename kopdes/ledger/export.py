@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from decimal import Decimal
 
 from kopdes.core.money import format_rupiah
+from kopdes.core.pdf import esc, para
+from kopdes.core.sheets import csv_writer, xlsx_bytes
 
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -31,7 +32,7 @@ def _cell_text(v) -> str:
 
 def to_csv(rep) -> bytes:
     buf = io.StringIO()
-    w = csv.writer(buf)
+    w = csv_writer(buf)
     w.writerow([rep.koperasi.name])
     w.writerow([rep.title])
     w.writerow([rep.period_label])
@@ -73,9 +74,7 @@ def to_xlsx(rep) -> bytes:
         ws.column_dimensions[chr(ord("B") + i)].width = 20
     ws["A1"].font = Font(bold=True, size=13)
     ws["A2"].font = Font(bold=True)
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return xlsx_bytes(wb)
 
 
 def pdf_story(rep, styles=None):
@@ -87,14 +86,14 @@ def pdf_story(rep, styles=None):
 
     styles = styles or getSampleStyleSheet()
     small = styles["BodyText"].clone("small", fontSize=8, leading=10)
-    story = [Paragraph(rep.koperasi.name, styles["Title"]), Paragraph(rep.title, styles["Heading2"]),
-             Paragraph(rep.period_label, styles["Normal"]), Spacer(1, 4 * mm)]
+    story = [para(rep.koperasi.name, styles["Title"]), para(rep.title, styles["Heading2"]),
+             para(rep.period_label, styles["Normal"]), Spacer(1, 4 * mm)]
     data = [["Uraian", *rep.columns]]
     style = [("FONTSIZE", (0, 0), (-1, -1), 7.5), ("ALIGN", (1, 0), (-1, -1), "RIGHT"),
              ("LINEBELOW", (0, 0), (-1, 0), 0.6, colors.black), ("VALIGN", (0, 0), (-1, -1), "TOP"),
              ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold")]
     for r in rep.rows:
-        label = Paragraph(("&nbsp;" * 4 * r.level) + r.label.replace("&", "&amp;").replace("<", "&lt;"), small)
+        label = Paragraph(("&nbsp;" * 4 * r.level) + esc(r.label), small)
         data.append([label, *[_cell_text(v) for v in r.values]] + [""] * (len(rep.columns) - len(r.values)))
         i = len(data) - 1
         if r.kind in ("section", "total", "subtotal"):
@@ -109,7 +108,7 @@ def pdf_story(rep, styles=None):
     t.setStyle(TableStyle(style))
     story.append(t)
     for name, ok in rep.checks.items():
-        story.append(Paragraph(f"Pemeriksaan {name}: {'OK' if ok else 'TIDAK COCOK'}", small))
+        story.append(para(f"Pemeriksaan {name}: {'OK' if ok else 'TIDAK COCOK'}", small))
     return story
 
 

@@ -12,6 +12,7 @@ from django.db.models import Count
 
 from kopdes.core.errors import DomainError
 from kopdes.core.models import Koperasi
+from kopdes.core.pdf import para
 
 from . import reports
 from .models import AnnualMeeting, JournalEntry, JournalLine, ShuAllocation
@@ -82,7 +83,7 @@ def rat_pack_pdf(koperasi: Koperasi, year: int) -> bytes:
     out = io.BytesIO()
     doc = SimpleDocTemplate(out, pagesize=landscape(A4), leftMargin=15 * mm, rightMargin=15 * mm,
                             topMargin=15 * mm, bottomMargin=15 * mm, title=f"Bahan RAT {year}")
-    story = [Paragraph(koperasi.name, styles["Title"]),
+    story = [para(koperasi.name, styles["Title"]),
              Paragraph(f"Bahan Rapat Anggota Tahunan — tahun buku {year}", styles["Heading1"]),
              Paragraph(f"{reports.fmt_date(start)} s.d. {reports.fmt_date(end)}", styles["Normal"]), PageBreak()]
     for rep in (reports.balance_sheet(koperasi, end), reports.income_statement(koperasi, start, end),
@@ -100,7 +101,7 @@ def rat_pack_pdf(koperasi: Koperasi, year: int) -> bytes:
             story.append(Paragraph("Usulan pembagian (belum disetujui RAT):", styles["Normal"]))
             parts, shares = calc["parts"], calc["shares"]
         except DomainError as exc:
-            story.append(Paragraph(exc.message_id, styles["Normal"]))
+            story.append(para(exc.message_id, styles["Normal"]))
             parts, shares = [], []
     else:
         parts = alloc.parts
@@ -134,6 +135,6 @@ def rat_pack_pdf(koperasi: Koperasi, year: int) -> bytes:
                             ["Laporan keuangan disahkan", "ya" if meeting.statements_approved else "tidak"],
                             ["SHU disetujui", "ya" if meeting.shu_approved else "tidak"]]))
         if meeting.decisions:
-            story.append(Paragraph(meeting.decisions.replace("\n", "<br/>"), styles["Normal"]))
+            story.append(para(meeting.decisions, styles["Normal"]))
     doc.build(story)
     return out.getvalue()

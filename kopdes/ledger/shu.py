@@ -18,6 +18,7 @@ from django.db.models import Sum
 
 from kopdes.core.errors import DomainError
 from kopdes.core.models import SHU_PARTS, Koperasi
+from kopdes.core.pdf import para
 from kopdes.core.units import Unit
 
 from .models import Account, AnnualMeeting, JournalLine, ShuAllocation, ShuMemberShare, YearClose
@@ -260,6 +261,6 @@ def slip_pdf(koperasi: Koperasi, year: int, member_id: int) -> bytes:
         ["Status", "Sudah dibayar" + (" (ke simpanan sukarela)" if data["payout_mode"] == "sukarela" else " (tunai)")
          if data["paid"] else "Belum dibayar"],
     ]
-    doc.build([Paragraph(koperasi.name, styles["Heading3"]), Paragraph(f"Slip SHU tahun buku {year}", styles["Title"]),
+    doc.build([para(koperasi.name, styles["Heading3"]), Paragraph(f"Slip SHU tahun buku {year}", styles["Title"]),
                Spacer(1, 4 * mm), Table(rows, colWidths=[60 * mm, 60 * mm])])
     return out.getvalue()

@@ -15,6 +15,8 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from kopdes.core.money import format_rupiah as rp
+from kopdes.core.pdf import markup, para
+from kopdes.core.sheets import xlsx_bytes
 
 from .models import LOAN_CLASSES
 from .schedule import DAY_COUNTS, FREQUENCIES, METHODS, RATE_PERIODS
@@ -94,14 +96,14 @@ def agreement_pdf(loan) -> bytes:
         admin, provision = fees_for(loan)
     rate = f"{loan.rate.normalize()}% {RATE_PERIODS.get(loan.rate_period, loan.rate_period)}"
     story = [
-        Paragraph(f"<b>{k.name}</b>", ss["Title"]),
+        Paragraph(markup("<b>{}</b>", k.name), ss["Title"]),
         Paragraph("PERJANJIAN PINJAMAN ANGGOTA", ss["Heading2"]),
-        Paragraph(f"Nomor: {loan.number}", ss["Normal"]), Spacer(1, 6),
+        para(f"Nomor: {loan.number}", ss["Normal"]), Spacer(1, 6),
         Paragraph(f"Pada hari ini, {tanggal(loan.disbursed_on or loan.applied_on)}, yang bertanda tangan di bawah ini:",
                   ss["Normal"]),
-        Paragraph(f"1. Pengurus {k.name}, selanjutnya disebut <b>KOPERASI</b>;", ss["Normal"]),
-        Paragraph(f"2. {m.name}, NIK {m.nik}, anggota nomor {m.number}, selanjutnya disebut <b>PEMINJAM</b>.",
-                  ss["Normal"]), Spacer(1, 6),
+        Paragraph(markup("1. Pengurus {}, selanjutnya disebut <b>KOPERASI</b>;", k.name), ss["Normal"]),
+        Paragraph(markup("2. {}, NIK {}, anggota nomor {}, selanjutnya disebut <b>PEMINJAM</b>.", m.name, m.nik,
+                         m.number), ss["Normal"]), Spacer(1, 6),
         Paragraph("Para pihak sepakat mengadakan perjanjian pinjaman dengan ketentuan sebagai berikut:", ss["Normal"]),
     ]
     terms = [
@@ -131,7 +133,7 @@ def agreement_pdf(loan) -> bytes:
         "Perselisihan diselesaikan secara musyawarah; bila tidak tercapai, menurut ketentuan hukum yang berlaku.",
     ]
     for i, c in enumerate(clauses, 1):
-        story.append(Paragraph(f"Pasal {i}. {c}", ss["Normal"]))
+        story.append(para(f"Pasal {i}. {c}", ss["Normal"]))
     story += [Spacer(1, 8), Paragraph("<b>Jadwal angsuran</b>", ss["Heading3"]), _schedule_table(loan),
               Spacer(1, 20)]
     sign = Table([["KOPERASI", "PEMINJAM", "PENJAMIN"], ["\n\n\n", "", ""],
@@ -145,19 +147,19 @@ def agreement_pdf(loan) -> bytes:
 
 def schedule_pdf(loan) -> bytes:
     ss = getSampleStyleSheet()
-    story = [Paragraph(f"<b>{loan.koperasi.name}</b>", ss["Title"]),
-             Paragraph(f"Jadwal angsuran pinjaman {loan.number}", ss["Heading2"]),
-             Paragraph(f"{loan.member.name} ({loan.member.number}) — {rp(loan.amount)}, "
-                       f"{loan.rate.normalize()}% {RATE_PERIODS.get(loan.rate_period)}, "
-                       f"{METHODS.get(loan.method)}", ss["Normal"]), Spacer(1, 6), _schedule_table(loan)]
+    story = [Paragraph(markup("<b>{}</b>", loan.koperasi.name), ss["Title"]),
+             para(f"Jadwal angsuran pinjaman {loan.number}", ss["Heading2"]),
+             para(f"{loan.member.name} ({loan.member.number}) — {rp(loan.amount)}, "
+                  f"{loan.rate.normalize()}% {RATE_PERIODS.get(loan.rate_period)}, "
+                  f"{METHODS.get(loan.method)}", ss["Normal"]), Spacer(1, 6), _schedule_table(loan)]
     return _doc(story)
 
 
 def receipt_pdf(rep) -> bytes:
     ss = getSampleStyleSheet()
     loan = rep.loan
-    story = [Paragraph(f"<b>{loan.koperasi.name}</b>", ss["Title"]),
-             Paragraph(f"KUITANSI PEMBAYARAN PINJAMAN {rep.number}", ss["Heading2"]),
+    story = [Paragraph(markup("<b>{}</b>", loan.koperasi.name), ss["Title"]),
+             para(f"KUITANSI PEMBAYARAN PINJAMAN {rep.number}", ss["Heading2"]),
              _table([["Tanggal", tanggal(rep.date)], ["Anggota", f"{loan.member.name} ({loan.member.number})"],
                      ["Pinjaman", loan.number], ["Jenis", rep.get_kind_display()],
                      ["Cara bayar", rep.get_channel_display()], ["Denda", rp(rep.penalty)],
@@ -171,7 +173,7 @@ def receipt_pdf(rep) -> bytes:
 
 def portfolio_pdf(koperasi, summary, arrears, flows) -> bytes:
     ss = getSampleStyleSheet()
-    story = [Paragraph(f"<b>{koperasi.name}</b>", ss["Title"]),
+    story = [Paragraph(markup("<b>{}</b>", koperasi.name), ss["Title"]),
              Paragraph(f"Portofolio pinjaman per {tanggal(summary['as_of'])}", ss["Heading2"]),
              _table([["Outstanding", rp(summary["outstanding"])], ["Jumlah pinjaman aktif", str(summary["count"])],
                      ["NPL", f"{rp(summary['npl'])} ({summary['npl_ratio']}%)"],
@@ -232,9 +234,7 @@ def portfolio_xlsx(koperasi, summary, arrears, flows) -> bytes:
     for r in flows["repayments"]:
         ws4.append([r.date, r.number, r.loan.number, r.loan.member.name, r.amount, r.penalty, r.interest,
                     r.principal])
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return xlsx_bytes(wb)
 
 
 def loan_card_pdf(loan, as_of=None) -> bytes:
@@ -246,7 +246,7 @@ def loan_card_pdf(loan, as_of=None) -> bytes:
     as_of = as_of or timezone.localdate()
     ss = getSampleStyleSheet()
     k, m = loan.koperasi, loan.member
-    story = [Paragraph(f"<b>{k.name}</b>", ss["Title"]),
+    story = [Paragraph(markup("<b>{}</b>", k.name), ss["Title"]),
              Paragraph("KARTU PINJAMAN ANGGOTA", ss["Heading2"]),
              _table([["Anggota", f"{m.name} ({m.number})", "Pinjaman", loan.number],
                      ["Alamat", (m.address_line or "-")[:60], "Produk", loan.product.name],

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 import uuid
 
 from django.contrib import messages
@@ -19,6 +18,7 @@ from openpyxl.styles import Font
 from kopdes.core.access import tenant_view
 from kopdes.core.errors import DomainError
 from kopdes.core.money import format_rupiah
+from kopdes.core.sheets import xlsx_bytes
 from kopdes.core.units import Unit
 
 from . import forms, queries, services
@@ -371,9 +371,8 @@ def report(request):
             for p in pnl["rows"]:
                 ws.append([p["code"], p["name"], p["amount"]])
             ws.append(["", "Hasil", pnl["result"]])
-        buf = io.BytesIO()
-        wb.save(buf)
-        resp = HttpResponse(buf.getvalue(),
+        data = xlsx_bytes(wb)
+        resp = HttpResponse(data,
                             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         resp["Content-Disposition"] = f'attachment; filename="logistik-{start}-{end}.xlsx"'
         return resp

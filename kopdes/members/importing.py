@@ -20,6 +20,7 @@ from django.utils import timezone
 from kopdes.core import audit
 from kopdes.core.errors import DomainError
 from kopdes.core.models import Koperasi, User
+from kopdes.core.sheets import xlsx_bytes
 
 from .models import CROPS, Member, MemberNameToken, Occupation, tokens_for
 from .services import RegionCache, clean_member_data, format_number, next_seq
@@ -253,7 +254,7 @@ def validate_member_rows(koperasi: Koperasi, table: list[tuple[int, dict]]) -> t
             errors.append(RowError(rownum, "tanggal_daftar", "Tanggal daftar di masa depan.", "Future date."))
             continue
         try:
-            d = clean_member_data(data, regions=regions)
+            d = clean_member_data(data, regions=regions, registering_on=data.get("registered_on") or today)
         except DomainError as exc:
             col = FIELD_TO_COLUMN.get(exc.field or "", exc.field or "-")
             errors.append(RowError(rownum, col, exc.message_id, exc.message_en))
@@ -465,9 +466,7 @@ def member_template_xlsx() -> bytes:
     info.append([])
     info.append(["Hapus baris contoh sebelum mengunggah. Seluruh berkas diperiksa dulu; jika ada kesalahan, "
                  "tidak ada yang disimpan."])
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return xlsx_bytes(wb)
 
 
 def balance_template_xlsx(koperasi: Koperasi | None = None) -> bytes:
@@ -485,6 +484,4 @@ def balance_template_xlsx(koperasi: Koperasi | None = None) -> bytes:
             ws.append([m.number, m.nik, None, None, None, m.name])
     for col in ws.columns:
         ws.column_dimensions[col[0].column_letter].width = 20
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return xlsx_bytes(wb)

@@ -104,13 +104,13 @@ def member_list_pdf(koperasi, members, *, filters: str = "", total: int | None =
     """The (filtered) member register as an A4 landscape table for the board's file or the RAT (daftar anggota).
 
     ``members`` is at most :data:`LIST_PDF_MAX` rows; ``total`` is the full count (a note says when cut)."""
-    from xml.sax.saxutils import escape
-
     from django.utils import timezone
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.lib.styles import getSampleStyleSheet
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+    from kopdes.core.pdf import esc
 
     buf = io.BytesIO()
     doc = SimpleDocTemplate(buf, pagesize=landscape(A4), leftMargin=12 * mm, rightMargin=12 * mm,
@@ -118,10 +118,10 @@ def member_list_pdf(koperasi, members, *, filters: str = "", total: int | None =
     ss = getSampleStyleSheet()
     small = ss["BodyText"].clone("small", fontSize=8, leading=10)
     cell = ss["BodyText"].clone("cell", fontSize=7.5, leading=9)
-    story = [Paragraph(f"<b>{escape(koperasi.name)}</b>", ss["Title"].clone("t", fontSize=13)),
+    story = [Paragraph(f"<b>{esc(koperasi.name)}</b>", ss["Title"].clone("t", fontSize=13)),
              Paragraph("DAFTAR ANGGOTA", ss["Heading3"]),
              Paragraph(f"Dicetak {timezone.localdate().strftime('%d-%m-%Y')}"
-                       + (f" · Saring: {escape(filters)}" if filters else "") + f" · {len(members)} anggota", small)]
+                       + (f" · Saring: {esc(filters)}" if filters else "") + f" · {len(members)} anggota", small)]
     if total is not None and total > len(members):
         story.append(Paragraph(f"Hanya {len(members)} dari {total} anggota pertama yang dicetak; persempit "
                                "pencarian atau unduh Excel untuk daftar lengkap.", small))
@@ -130,8 +130,8 @@ def member_list_pdf(koperasi, members, *, filters: str = "", total: int | None =
              "Anggota sejak"]]
     for i, m in enumerate(members, 1):
         addr = " ".join(x for x in [f"RT {m.rt}" if m.rt else "", f"RW {m.rw}" if m.rw else "", m.dusun or ""] if x)
-        data.append([str(i), m.number, Paragraph(escape(m.name), cell), m.nik, m.sex,
-                     m.birth_date.strftime("%d-%m-%Y") if m.birth_date else "", Paragraph(escape(addr), cell),
+        data.append([str(i), m.number, Paragraph(esc(m.name), cell), m.nik, m.sex,
+                     m.birth_date.strftime("%d-%m-%Y") if m.birth_date else "", Paragraph(esc(addr), cell),
                      m.phone_display, m.get_occupation_display(), m.get_status_display(),
                      m.joined_on.strftime("%d-%m-%Y") if m.joined_on else ""])
     t = Table(data, repeatRows=1, colWidths=[10 * mm, 16 * mm, 52 * mm, 32 * mm, 9 * mm, 19 * mm, 42 * mm,

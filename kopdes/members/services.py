@@ -16,7 +16,7 @@ from django.utils import timezone
 from kopdes.core import numbering
 from kopdes.core.citus import across_cooperatives
 from kopdes.core.errors import DomainError
-from kopdes.core.identity import NikInfo, parse_nik, validate_nik
+from kopdes.core.identity import NikInfo, check_adult, is_digits, parse_nik, validate_nik
 from kopdes.core.models import Koperasi, Region, User
 from kopdes.core.units import Unit
 from kopdes.core.validators import normalize_phone, validate_phone
@@ -69,7 +69,7 @@ def check_nik(nik: str, *, birth_date: dt.date | None = None, sex: str | None = 
               regions: RegionCache | None = None, field: str = "nik") -> NikInfo:
     """Structure, known region, and agreement with the typed birth date and sex. Raises DomainError."""
     try:
-        info = parse_nik(nik) if regions else validate_nik(nik)
+        info = parse_nik(nik, birth_date=birth_date) if regions else validate_nik(nik)
     except ValidationError as exc:
         raise _nik_error(exc, field)
     if regions:
@@ -87,8 +87,9 @@ def check_nik(nik: str, *, birth_date: dt.date | None = None, sex: str | None = 
     return info
 
 
-def clean_member_data(data: dict, *, regions: RegionCache | None = None) -> dict:
-    """Normalize and check the fields of one member (no database access except the region check)."""
+def clean_member_data(data: dict, *, regions: RegionCache | None = None, registering_on: dt.date | None = None) -> dict:
+    """Normalize and check the fields of one member (no database access except the region check).
+    ``registering_on``: a new member, who must be an adult on that day (``kopdes.core.identity.check_adult``)."""
     d = dict(data)
     for key in ("nik", "kk", "name", "birth_place", "address", "rt", "rw", "dusun", "phone", "heir_name",
                 "heir_relation", "heir_nik", "heir_phone", "farmer_group"):
@@ -112,12 +113,18 @@ def clean_member_data(data: dict, *, regions: RegionCache | None = None) -> dict
         d.setdefault("birth_date", None)
         d["birth_date"] = d["birth_date"] or info.birth_date
         d["sex"] = d.get("sex") or info.sex
-    if d.get("kk") and (len(d["kk"]) != 16 or not d["kk"].isdigit()):
+    if registering_on is not None and d.get("birth_date"):
+        try:
+            check_adult(d["birth_date"], registering_on)
+        except ValidationError as exc:
+            msg_id, msg_en = _split(exc.messages[0])
+            raise DomainError(msg_id, msg_en, field="birth_date", code=exc.code or "too_young")
+    if d.get("kk") and not is_digits(d["kk"], 16):
         raise DomainError("Nomor KK harus 16 digit angka.", "Family card (KK) number must be 16 digits.",
                           field="kk")
     for key in ("rt", "rw"):
         if d.get(key):
-            if not d[key].isdigit() or len(d[key]) > 3:
+            if not is_digits(d[key]) or len(d[key]) > 3:
                 raise DomainError(f"{key.upper()} harus angka (maks. 3 digit).",
                                   f"{key.upper()} must be a number (max 3 digits).", field=key)
             d[key] = d[key].zfill(3)
@@ -210,7 +217,7 @@ def register_member(koperasi: Koperasi, *, by: User | None = None, **data) -> Me
     for req, label in (("nik", "NIK"), ("name", "Nama lengkap")):
         if not data.get(req):
             raise DomainError(f"{label} wajib diisi.", f"{req} is required.", field=req, code="required")
-    d = clean_member_data(data)
+    d = clean_member_data(data, registering_on=data.get("registered_on") or timezone.localdate())
     existing = Member.objects.filter(koperasi=koperasi, nik=d["nik"], status__in=Member.CURRENT_STATUSES).first()
     if existing:
         raise _duplicate_nik_error(d["nik"], existing)

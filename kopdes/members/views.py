@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import mimetypes
 import uuid
 
@@ -18,6 +17,7 @@ from django.utils.translation import gettext as _
 from kopdes.core.errors import DomainError
 from kopdes.core.models import PENGURUS_ROLES, Role
 from kopdes.core.money import format_rupiah
+from kopdes.core.sheets import xlsx_bytes
 
 from . import importing, queries, services
 from .access import can_read_savings, registry_view
@@ -110,9 +110,8 @@ def _export(request, qs) -> HttpResponse:
     for row in ws.iter_rows(min_row=2, min_col=2, max_col=3):
         for c in row:
             c.number_format = "@"
-    buf = io.BytesIO()
-    wb.save(buf)
-    resp = HttpResponse(buf.getvalue(), content_type=XLSX)
+    data = xlsx_bytes(wb)
+    resp = HttpResponse(data, content_type=XLSX)
     resp["Content-Disposition"] = f'attachment; filename="anggota-{request.koperasi.slug}-{timezone.localdate()}.xlsx"'
     return resp
 

@@ -10,8 +10,5 @@ class PortalConfig(AppConfig):
     def ready(self) -> None:
         from kopdes.core.navigation import MenuItem, register
 
-        from . import signals
-
-        signals.connect()
         register(MenuItem("Anggota & Simpanan", _("Portal anggota"), "portal:admin", "phone", order=60))
         register(MenuItem("Koperasi", _("Pengumuman"), "portal:announcements", "megaphone", order=40))

@@ -80,11 +80,10 @@ class ActivationCode(TenantModel):
 
 
 class PortalLogin(models.Model):
-    """Lock-out state of one member login: failed attempts and until when it is locked."""
+    """When a member login was activated and last used. Its lock-out is the account's counter in
+    :mod:`kopdes.core.throttle` (one lock for the portal and ``/masuk/``)."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="portal_login")
-    failed_count = models.PositiveSmallIntegerField(default=0)
-    locked_until = models.DateTimeField(null=True, blank=True)
     activated_at = models.DateTimeField(null=True, blank=True)
     last_login_at = models.DateTimeField(null=True, blank=True)
 
@@ -94,4 +93,6 @@ class PortalLogin(models.Model):
 
     @property
     def is_locked(self) -> bool:
-        return self.locked_until is not None and self.locked_until > timezone.now()
+        from kopdes.core import throttle
+
+        return throttle.minutes_locked("", key=f"user:{self.user_id}") > 0

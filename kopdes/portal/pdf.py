@@ -14,6 +14,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from kopdes.core.money import format_rupiah
+from kopdes.core.pdf import para
 
 KIND_LABEL = {"pokok": "Pokok", "wajib": "Wajib", "sukarela": "Sukarela"}
 
@@ -25,9 +26,9 @@ def savings_statement(member, rows: list, opening_qs, start: dt.date, end: dt.da
                             author=member.koperasi.name)
     st = getSampleStyleSheet()
     story = [
-        Paragraph(member.koperasi.name, st["Title"]),
+        para(member.koperasi.name, st["Title"]),
         Paragraph("Rekening Simpanan Anggota / Member savings statement", st["Heading2"]),
-        Paragraph(f"{member.name} — No. anggota {member.number}", st["Normal"]),
+        para(f"{member.name} — No. anggota {member.number}", st["Normal"]),
         Paragraph(f"Periode {start:%d/%m/%Y} – {end:%d/%m/%Y}", st["Normal"]),
         Spacer(1, 6 * mm),
     ]
@@ -40,8 +41,8 @@ def savings_statement(member, rows: list, opening_qs, start: dt.date, end: dt.da
     for t in rows:
         running[t.kind] += t.amount
         data.append([
-            t.date.strftime("%d/%m/%Y"), KIND_LABEL.get(t.kind, t.kind), Paragraph(t.memo or t.get_type_display(),
-                                                                                   st["BodyText"]),
+            t.date.strftime("%d/%m/%Y"), KIND_LABEL.get(t.kind, t.kind), para(t.memo or t.get_type_display(),
+                                                                              st["BodyText"]),
             format_rupiah(t.amount) if t.amount > 0 else "", format_rupiah(-t.amount) if t.amount < 0 else "",
             format_rupiah(running[t.kind]),
         ])
@@ -94,7 +95,7 @@ def shu_slip(member, row: dict) -> bytes:
         ("ALIGN", (1, 0), (1, -1), "RIGHT"), ("GRID", (0, 0), (-1, -1), 0.2, colors.grey),
     ]))
     doc.build([
-        Paragraph(member.koperasi.name, st["Heading3"]),
+        para(member.koperasi.name, st["Heading3"]),
         Paragraph(f"Slip SHU tahun buku {year}", st["Title"]),
         table,
         Spacer(1, 4 * mm),

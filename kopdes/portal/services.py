@@ -1,8 +1,9 @@
 """Member portal operations: activation codes, PIN, login with lock-out, announcements.
 
 A member's login is a core ``User`` with the ``anggota`` role in the cooperative, linked from
-``members.Member.user``. The PIN is that user's password (hashed by Django). Failed attempts — on the portal
-login and on the general login page — count towards a lock-out (``MAX_FAILURES`` → ``LOCK_MINUTES``).
+``members.Member.user``. The PIN is that user's password (hashed by Django). Every door that checks it — the
+portal login, the general login page ``/masuk/``, "change PIN" — goes through the one lock-out of
+:mod:`kopdes.core.throttle` (``MAX_FAILURES`` wrong PINs → locked for ``LOCK_MINUTES``).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from kopdes.core import codes
+from kopdes.core import codes, throttle
 from kopdes.core import services as core_services
 from kopdes.core.errors import DomainError
 from kopdes.core.models import Koperasi, Role, RoleAssignment, User
@@ -26,8 +27,8 @@ from kopdes.members.models import Member
 
 from .models import ActivationCode, Announcement, PortalLogin
 
-MAX_FAILURES = 5
-LOCK_MINUTES = 15
+MAX_FAILURES = throttle.MAX_FAILURES
+LOCK_MINUTES = int(throttle.LOCK.total_seconds() // 60)
 CODE_DAYS = 14
 CODE_MAX_ATTEMPTS = 5
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
@@ -186,9 +187,8 @@ def activate(code: str, identifier: str, pin: str, pin2: str) -> User:
         user.save(update_fields=["password", "is_active"])
         act.used_at = timezone.now()
         act.save(update_fields=["used_at"])
-        state, _c = PortalLogin.objects.get_or_create(user=user)
-        state.failed_count, state.locked_until, state.activated_at = 0, None, timezone.now()
-        state.save()
+        PortalLogin.objects.update_or_create(user=user, defaults={"activated_at": timezone.now()})
+        throttle.reset(key=throttle.account_key(user))
     return user
 
 
@@ -216,30 +216,13 @@ def find_login(identifier: str, koperasi: Koperasi | None = None) -> User | None
     return User.objects.filter(username__iexact=ident).first()
 
 
-def lock_state(user: User) -> PortalLogin:
-    state, _c = PortalLogin.objects.get_or_create(user=user)
-    return state
-
-
 def is_member_login(user: User) -> bool:
     return Member.objects.filter(user=user).exists() and not staff_roles(user)
 
 
-def record_failure(user: User) -> PortalLogin:
-    with transaction.atomic():
-        state, _c = PortalLogin.objects.select_for_update().get_or_create(user=user)
-        if state.locked_until and state.locked_until <= timezone.now():
-            state.failed_count = 0
-            state.locked_until = None
-        state.failed_count += 1
-        if state.failed_count >= MAX_FAILURES:
-            state.locked_until = timezone.now() + dt.timedelta(minutes=LOCK_MINUTES)
-        state.save()
-    return state
-
-
-def locked_error(state: PortalLogin) -> DomainError:
-    return _minutes_error(max(1, int((state.locked_until - timezone.now()).total_seconds() // 60) + 1))
+def is_locked(user: User) -> bool:
+    """The member's login is locked (the one lock-out of :mod:`kopdes.core.throttle`, shared with ``/masuk/``)."""
+    return throttle.minutes_locked("", key=throttle.account_key(user)) > 0
 
 
 def _minutes_error(minutes: int) -> DomainError:
@@ -250,59 +233,51 @@ def _minutes_error(minutes: int) -> DomainError:
         field="pin", code="locked")
 
 
-def _unknown_failure(identifier: str, koperasi: Koperasi | None) -> None:
-    """A wrong identifier is answered exactly like a wrong PIN (attempts left, then locked), so the portal does not
-    tell whether a phone or member number has a login. Counted by the staff login's throttle
-    (``kopdes.core.throttle``): an unknown phone number shares its counter with ``/masuk/``."""
-    from kopdes.core import throttle
+def _wrong(left: int, minutes: int, *, field: str = "pin", code: str = "bad_login") -> DomainError:
+    if minutes:
+        return _minutes_error(minutes)
+    if code == "bad_pin":
+        return DomainError(f"PIN lama salah. Sisa percobaan: {left}.", f"The current PIN is wrong. Attempts left: "
+                           f"{left}.", field=field, code=code)
+    return DomainError(f"Nomor HP/nomor anggota atau PIN salah. Sisa percobaan: {left}.",
+                       f"Wrong phone/member number or PIN. Attempts left: {left}.", field=field, code=code)
 
+
+def _unknown_key(identifier: str, koperasi: Koperasi | None) -> str:
+    """A wrong identifier is answered exactly like a wrong PIN (attempts left, then locked), so the portal does not
+    tell whether a phone or member number has a login: an unknown phone number shares its counter with ``/masuk/``;
+    a member number is counted per cooperative."""
     ident = (identifier or "").strip()[:100]
-    if not ident:
-        return
     phone = normalize_phone(ident)
     if not (phone.startswith("628") and phone.isdigit()) and koperasi is not None:
         ident = f"anggota:{koperasi.slug}:{ident}"
-    minutes = throttle.minutes_locked(ident)
-    if minutes:
-        raise _minutes_error(minutes)
-    left, minutes = throttle.record_failure(ident)
-    if minutes:
-        raise _minutes_error(minutes)
-    raise DomainError(f"Nomor HP/nomor anggota atau PIN salah. Sisa percobaan: {left}.",
-                      f"Wrong phone/member number or PIN. Attempts left: {left}.", field="pin", code="bad_login")
+    return throttle.identifier_key(ident)
 
 
-def login_member(identifier: str, pin: str, koperasi: Koperasi | None = None) -> User:
-    """Check a member's identifier and PIN; counts failures and locks after ``MAX_FAILURES``."""
-    bad = DomainError("Nomor HP/nomor anggota atau PIN salah.", "Wrong phone/member number or PIN.", field="pin",
-                      code="bad_login")
+def login_member(identifier: str, pin: str, koperasi: Koperasi | None = None, *, ip: str | None = None) -> User:
+    """Check a member's identifier and PIN under the account's (and the address's) lock-out: the attempt is counted
+    before the PIN is looked at, and a locked login is refused without checking it."""
     user = find_login(identifier, koperasi)
-    if user is None or not user.is_active:
+    known = user is not None and user.is_active
+    try:
+        attempt = throttle.begin(key=throttle.account_key(user) if known else _unknown_key(identifier, koperasi),
+                                 ip=ip)
+    except throttle.Locked as exc:
+        raise _minutes_error(exc.minutes) from None
+    if not known:
         User().set_password(pin or "x")  # same work as a real check
-        _unknown_failure(identifier, koperasi)
-        raise bad
-    state = lock_state(user)
-    if state.is_locked:
-        raise locked_error(state)
+        raise _wrong(*attempt.failed())
     if not user.check_password(pin or ""):
-        state = record_failure(user)
-        if state.is_locked:
-            raise locked_error(state)
-        left = MAX_FAILURES - state.failed_count
-        raise DomainError(f"Nomor HP/nomor anggota atau PIN salah. Sisa percobaan: {left}.",
-                          f"Wrong phone/member number or PIN. Attempts left: {left}.", field="pin",
-                          code="bad_login")
-    PortalLogin.objects.filter(pk=state.pk).update(failed_count=0, locked_until=None, last_login_at=timezone.now())
+        raise _wrong(*attempt.failed())
+    attempt.succeeded()
+    PortalLogin.objects.update_or_create(user=user, defaults={"last_login_at": timezone.now()})
     return user
 
 
 @transaction.atomic
 def unlock(user: User) -> None:
-    """Open a locked member login: the portal's counter and the staff login's (``/masuk/``) for this account."""
-    from kopdes.core import throttle
-
-    PortalLogin.objects.filter(user=user).update(failed_count=0, locked_until=None)
-    throttle.reset(user.username)
+    """Open a locked member login: the one counter of this account, for the portal and ``/masuk/`` alike."""
+    throttle.reset(key=throttle.account_key(user))
 
 
 @transaction.atomic
@@ -319,12 +294,20 @@ def reset_pin(member: Member, *, by: User | None = None) -> str:
     return raw
 
 
-@transaction.atomic
-def change_pin(user: User, member: Member, old: str, new: str, new2: str) -> None:
+def change_pin(user: User, member: Member, old: str, new: str, new2: str, *, ip: str | None = None) -> None:
+    """The old PIN is checked under the same lock-out as the login (a session must not be a way to guess it).
+    Not one transaction: the counted attempt must stay counted when the change is refused."""
+    try:
+        attempt = throttle.begin(key=throttle.account_key(user), ip=ip)
+    except throttle.Locked as exc:
+        raise _minutes_error(exc.minutes) from None
     if not user.check_password(old or ""):
-        raise DomainError("PIN lama salah.", "The current PIN is wrong.", field="old", code="bad_pin")
+        left, minutes = attempt.failed()
+        raise _wrong(left, minutes, field="old", code="bad_pin")
+    attempt.succeeded()
     user.set_password(check_pin(new, new2, member=member))
-    user.save(update_fields=["password"])
+    with transaction.atomic():
+        user.save(update_fields=["password"])
 
 
 # --- announcements ----------------------------------------------------------------------------------------------

@@ -19,8 +19,10 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
 
+from kopdes.core import throttle
 from kopdes.core.access import public_view, require_write, tenant_view
 from kopdes.core.errors import DomainError
+from kopdes.core.middleware import client_ip
 from kopdes.core.models import PENGURUS_ROLES, Koperasi, Role
 from kopdes.core.units import Unit
 from kopdes.members.models import Member
@@ -29,7 +31,7 @@ from kopdes.members.queries import search_members
 from . import services, sources
 from .access import SESSION_KEY, member_view
 from .forms import ActivationForm, AnnouncementForm, ChangePinForm, LoginForm
-from .models import ActivationCode, Announcement, PortalLogin, visible_announcements
+from .models import ActivationCode, Announcement, visible_announcements
 
 BACKEND = "kopdes.core.auth.UsernameOrPhoneBackend"
 ZERO = Decimal("0")
@@ -57,7 +59,8 @@ def login_view(request: HttpRequest) -> HttpResponse:
         slug = form.cleaned_data.get("k") or ""
         koperasi = Koperasi.objects.filter(slug=slug).first() if slug else None
         try:
-            user = services.login_member(form.cleaned_data["identifier"], form.cleaned_data["pin"], koperasi)
+            user = services.login_member(form.cleaned_data["identifier"], form.cleaned_data["pin"], koperasi,
+                                         ip=client_ip(request))
         except DomainError as exc:
             _err(form, exc)
         else:
@@ -289,7 +292,7 @@ def account(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            services.change_pin(request.user, request.member, d["old"], d["pin"], d["pin2"])
+            services.change_pin(request.user, request.member, d["old"], d["pin"], d["pin2"], ip=client_ip(request))
         except DomainError as exc:
             _err(form, exc)
         else:
@@ -318,11 +321,11 @@ def admin(request: HttpRequest) -> HttpResponse:
     qs = search_members(k, q).filter(status__in=Member.CURRENT_STATUSES).select_related("user").order_by("seq")
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
     users = [m.user_id for m in page if m.user_id]
-    states = {s.user_id: s for s in PortalLogin.objects.filter(user_id__in=users)}
+    locked = throttle.locked_users(users)
     open_codes = set(ActivationCode.objects.filter(
         koperasi=k, member_id__in=[m.pk for m in page], used_at__isnull=True, voided_at__isnull=True,
         expires_at__gt=timezone.now()).values_list("member_id", flat=True))
-    rows = [{"m": m, "state": states.get(m.user_id), "open_code": m.pk in open_codes,
+    rows = [{"m": m, "locked": m.user_id in locked, "open_code": m.pk in open_codes,
              "active": bool(m.user_id and m.user.has_usable_password())} for m in page]
     return render(request, "portal/admin.html", {"page": page, "rows": rows, "q": q,
                                                   "can_issue": _can_issue(request.access)})

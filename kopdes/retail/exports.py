@@ -9,6 +9,8 @@ from decimal import Decimal
 from django.http import HttpResponse
 
 from kopdes.core.money import format_rupiah
+from kopdes.core.pdf import para
+from kopdes.core.sheets import xlsx_bytes
 
 
 def _cell(v):
@@ -41,9 +43,8 @@ def xlsx(title, subtitle, headers, rows, filename) -> HttpResponse:
         ws.append([_cell(v) for v in r])
     for i, _h in enumerate(headers, start=1):
         ws.column_dimensions[openpyxl.utils.get_column_letter(i)].width = 18
-    buf = io.BytesIO()
-    wb.save(buf)
-    resp = HttpResponse(buf.getvalue(),
+    data = xlsx_bytes(wb)
+    resp = HttpResponse(data,
                         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     resp["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
     return resp
@@ -61,7 +62,7 @@ def pdf(title, subtitle, headers, rows, filename) -> HttpResponse:
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.lib.styles import getSampleStyleSheet
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+    from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
 
     buf = io.BytesIO()
     doc = SimpleDocTemplate(buf, pagesize=landscape(A4), leftMargin=28, rightMargin=28, topMargin=28,
@@ -74,7 +75,7 @@ def pdf(title, subtitle, headers, rows, filename) -> HttpResponse:
         ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f1f1f1")),
         ("GRID", (0, 0), (-1, -1), 0.25, colors.grey), ("VALIGN", (0, 0), (-1, -1), "TOP"),
     ]))
-    doc.build([Paragraph(title, styles["Title"]), Paragraph(subtitle, styles["Normal"]), Spacer(1, 8), table])
+    doc.build([para(title, styles["Title"]), para(subtitle, styles["Normal"]), Spacer(1, 8), table])
     resp = HttpResponse(buf.getvalue(), content_type="application/pdf")
     resp["Content-Disposition"] = f'attachment; filename="{filename}.pdf"'
     return resp

@@ -11,6 +11,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from kopdes.core.money import format_rupiah
+from kopdes.core.pdf import markup
 
 from .statement import Statement
 
@@ -24,9 +25,10 @@ def statement_pdf(st: Statement) -> bytes:
     ss = getSampleStyleSheet()
     small = ss["BodyText"].clone("small", fontSize=8, leading=10)
     story = [
-        Paragraph(f"<b>{k.name}</b>", ss["Title"].clone("t", fontSize=13)),
+        Paragraph(markup("<b>{}</b>", k.name), ss["Title"].clone("t", fontSize=13)),
         Paragraph("REKENING KORAN SIMPANAN ANGGOTA", ss["Heading3"]),
-        Paragraph(f"Anggota: <b>{m.number} — {m.name}</b> · NIK {m.nik} · {m.get_status_display()}", small),
+        Paragraph(markup("Anggota: <b>{} — {}</b> · NIK {} · {}", m.number, m.name, m.nik, m.get_status_display()),
+                  small),
         Paragraph(f"Periode: {st.start.strftime('%d-%m-%Y') if st.start else 'awal'} s.d. "
                   f"{st.end.strftime('%d-%m-%Y') if st.end else 'sekarang'}", small),
         Spacer(1, 4 * mm),
@@ -55,7 +57,7 @@ def statement_pdf(st: Statement) -> bytes:
     story.append(s)
     for sec in st.sections:
         story.append(Spacer(1, 4 * mm))
-        story.append(Paragraph(f"<b>{sec.get('title', '')}</b>", ss["Heading4"]))
+        story.append(Paragraph(markup("<b>{}</b>", sec.get("title", "")), ss["Heading4"]))
         rows = [[r["date"].strftime("%d-%m-%Y") if r.get("date") else "", r.get("label", ""),
                  format_rupiah(r.get("amount", 0))] for r in sec.get("rows", [])]
         if sec.get("balance") is not None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 import uuid
 
 from django.contrib import messages
@@ -17,6 +16,7 @@ from django.utils.translation import gettext as _
 from kopdes.core.errors import DomainError
 from kopdes.core.models import MANAGEMENT_ROLES, PENGURUS_ROLES
 from kopdes.core.money import format_rupiah
+from kopdes.core.sheets import xlsx_bytes
 from kopdes.members.access import registry_view
 from kopdes.members.models import Member
 from kopdes.members.queries import search_members
@@ -130,9 +130,8 @@ def transactions(request):
             ws.append([t.date, t.member.number, t.member.name, t.get_kind_display(), t.get_type_display(),
                        float(t.amount), t.method, t.reference, t.receipt.number if t.receipt_id else "",
                        t.entry_number])
-        buf = io.BytesIO()
-        wb.save(buf)
-        resp = HttpResponse(buf.getvalue(), content_type=XLSX)
+        data = xlsx_bytes(wb)
+        resp = HttpResponse(data, content_type=XLSX)
         resp["Content-Disposition"] = f'attachment; filename="mutasi-simpanan-{k.slug}.xlsx"'
         return resp
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
@@ -186,9 +185,8 @@ def arrears_list(request):
             ws.append([r["member__number"], r["member__name"], r["member__dusun"], r["member__phone"], r["months"],
                        float(r["amount"])])
         ws.append(["", "Jumlah", "", "", "", float(total)])
-        buf = io.BytesIO()
-        wb.save(buf)
-        resp = HttpResponse(buf.getvalue(), content_type=XLSX)
+        data = xlsx_bytes(wb)
+        resp = HttpResponse(data, content_type=XLSX)
         resp["Content-Disposition"] = f'attachment; filename="tunggakan-wajib-{k.slug}-{as_of}.xlsx"'
         return resp
     page = Paginator(rows, 50).get_page(request.GET.get("page"))

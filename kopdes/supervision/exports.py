@@ -11,6 +11,8 @@ from decimal import Decimal
 from django.utils import timezone, translation
 
 from kopdes.core.money import format_rupiah
+from kopdes.core.pdf import para
+from kopdes.core.sheets import safe_row, xlsx_bytes
 
 from .models import STAGE_LABELS, HealthClass
 
@@ -58,15 +60,14 @@ def coop_workbook(qs, *, progress=None, every: int = 2000) -> bytes:
         r[14] = float(r[14]) if r[14] is not None else None
         r[15] = str(HealthClass(r[15]).label)
         r[16] = "; ".join((r[16] or {}).values())
-        ws.append(r)
+        ws.append(safe_row(r))  # write-only: neutralised row by row
         n += 1
         if progress and n % every == 0:
             progress(n, total)
-    buf = io.BytesIO()
-    wb.save(buf)
+    data = xlsx_bytes(wb)
     if progress:
         progress(n, total)
-    return buf.getvalue()
+    return data
 
 
 def _n(v) -> str:
@@ -104,7 +105,7 @@ def region_pdf(ctx: dict, title: str, *, today: dt.date | None = None) -> bytes:
         return t
 
     story = [
-        Paragraph(f"Laporan pengawasan KDMP — {title}", styles["Title"]),
+        para(f"Laporan pengawasan KDMP — {title}", styles["Title"]),
         Paragraph(f"Per {today:%d-%m-%Y}; angka dari ringkasan per koperasi (diperbarui "
                   f"{timezone.localtime(stat.refreshed_at):%d-%m-%Y %H:%M}).", styles["Normal"]),
         Spacer(1, 4 * mm),
@@ -132,7 +133,7 @@ def region_pdf(ctx: dict, title: str, *, today: dt.date | None = None) -> bytes:
                         [format_rupiah(t[k]) for k in ("pokok", "wajib", "sukarela", "loans", "assets", "equity",
                                                        "revenue", "result")]]))
     if ctx["children"]:
-        story += [Spacer(1, 4 * mm), Paragraph(f"Per {ctx['child_level']}", styles["Heading3"])]
+        story += [Spacer(1, 4 * mm), para(f"Per {ctx['child_level']}", styles["Heading3"])]
         rows = [[ctx["child_level"], "Kode", "Desa", "KDMP", "AHU", "Beroperasi", "Sehat", "Pengawasan",
                  "Peringatan", "Anggota"]]
         for c in ctx["children"]:

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -14,6 +13,7 @@ from django.utils import timezone
 from kopdes.core import validators as v
 from kopdes.core.errors import DomainError
 from kopdes.core.models import Koperasi, Region
+from kopdes.core.sheets import xlsx_bytes
 
 from . import snapshots, stats
 from .access import can_edit_village, supervises
@@ -284,9 +284,7 @@ def import_template() -> bytes:
         "Jika ada satu baris salah, tidak ada yang disimpan; perbaiki baris yang disebut lalu unggah ulang.",
     ]:
         info.append([line])
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return xlsx_bytes(wb)
 
 
 def import_formations(upload, *, by=None, today: dt.date | None = None) -> ImportResult:

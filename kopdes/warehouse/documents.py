@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 from decimal import Decimal
-from xml.sax.saxutils import escape
 
 import segno
 from openpyxl import Workbook
@@ -19,6 +18,8 @@ from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
 from reportlab.platypus.para import Paragraph
 
 from kopdes.core.money import format_rupiah
+from kopdes.core.pdf import esc
+from kopdes.core.sheets import xlsx_bytes
 
 from .models import WarehouseReceipt
 
@@ -113,9 +114,7 @@ def report_xlsx(koperasi, year: int, rows: list[dict]) -> bytes:
                    r["utilisation_pct"], r["intake_kg"], r["release_kg"], r["revenue"]])
     for col, width in zip("ABCDEFGHI", (28, 8, 22, 16, 14, 12, 12, 12, 20), strict=True):
         ws.column_dimensions[col].width = width
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return xlsx_bytes(wb)
 
 
 def report_pdf(koperasi, year: int, rows: list[dict]) -> bytes:
@@ -137,6 +136,6 @@ def report_pdf(koperasi, year: int, rows: list[dict]) -> bytes:
                            ("GRID", (0, 0), (-1, -1), 0.3, colors.grey),
                            ("ALIGN", (2, 1), (-1, -1), "RIGHT"),
                            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee"))]))
-    doc.build([Paragraph(f"<b>{escape(koperasi.name)}</b> — utilisasi &amp; pendapatan gudang {year}", styles["Title"]),
+    doc.build([Paragraph(f"<b>{esc(koperasi.name)}</b> — utilisasi &amp; pendapatan gudang {year}", styles["Title"]),
                Spacer(1, 4 * mm), t])
     return buf.getvalue()

@@ -54,3 +54,44 @@ def test_operator_unlock_opens_portal_and_general_login(client, koperasi, make_m
     assert services.login_member("081366667777", PIN) == user
     r = client.post("/masuk/", {"username": "081366667777", "password": PIN})
     assert r.status_code == 302 and client.session.get("_auth_user_id") == str(user.pk)
+
+
+def _lock_via_portal(client, m):
+    for _ in range(services.MAX_FAILURES):
+        client.post("/portal/masuk/", {"identifier": m.number, "pin": "salah-salah", "k": m.koperasi.slug})
+
+
+def test_a_locked_login_answers_the_right_pin_like_a_wrong_one_on_every_door(client, koperasi, make_member,
+                                                                            activated):
+    m = make_member(koperasi, phone="081355551111")
+    user = activated(m)
+    _lock_via_portal(client, m)
+    # /masuk/: the same answer for the right and a wrong PIN (no 302 for the right one), nobody logged in
+    right = client.post("/masuk/", {"username": "081355551111", "password": PIN})
+    wrong = client.post("/masuk/", {"username": "081355551111", "password": "salah-lagi"})
+    assert right.status_code == wrong.status_code == 200
+    assert "Terlalu banyak percobaan" in right.content.decode() and "Terlalu banyak" in wrong.content.decode()
+    assert "_auth_user_id" not in client.session
+    # the portal login: the same
+    right = client.post("/portal/masuk/", {"identifier": m.number, "pin": PIN, "k": koperasi.slug})
+    wrong = client.post("/portal/masuk/", {"identifier": m.number, "pin": "salah-lagi", "k": koperasi.slug})
+    assert right.status_code == wrong.status_code == 200
+    assert "dikunci" in right.content.decode() and "dikunci" in wrong.content.decode()
+    assert "_auth_user_id" not in client.session
+    # a member already signed in (another phone) cannot test PINs through "change PIN" while locked
+    client.force_login(user)
+    r = client.post("/portal/akun/", {"old": PIN, "pin": "sawah-2027", "pin2": "sawah-2027"})
+    assert r.status_code == 200 and "dikunci" in r.content.decode()
+    user.refresh_from_db()
+    assert user.check_password(PIN)
+
+
+def test_wrong_old_pins_on_change_pin_count_towards_the_lock(client, koperasi, make_member, activated):
+    m = make_member(koperasi, phone="081355552222")
+    user = activated(m)
+    client.force_login(user)
+    for _ in range(services.MAX_FAILURES):
+        client.post("/portal/akun/", {"old": "tebak-tebak", "pin": "sawah-2027", "pin2": "sawah-2027"})
+    client.logout()
+    r = client.post("/portal/masuk/", {"identifier": m.number, "pin": PIN, "k": koperasi.slug})
+    assert r.status_code == 200 and "dikunci" in r.content.decode()
