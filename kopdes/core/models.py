@@ -284,7 +284,7 @@ def _same_tenant(queryset, instances):
     return queryset.filter(koperasi_id=kids.pop()) if len(kids) == 1 else queryset.filter(koperasi_id__in=kids)
 
 
-class _TenantForwardManyToOne(ForwardManyToOneDescriptor):
+class _TenantForwardPrefetch:
     """``prefetch_related("parent")`` also filters by ``koperasi_id`` (the plain fetch already does)."""
 
     def get_prefetch_querysets(self, instances, querysets=None):
@@ -292,10 +292,12 @@ class _TenantForwardManyToOne(ForwardManyToOneDescriptor):
         return super().get_prefetch_querysets(instances, [_same_tenant(qs, instances)])
 
 
-class _TenantForwardOneToOne(ForwardOneToOneDescriptor):
-    def get_prefetch_querysets(self, instances, querysets=None):
-        qs = querysets[0] if querysets else self.get_queryset()
-        return super().get_prefetch_querysets(instances, [_same_tenant(qs, instances)])
+class _TenantForwardManyToOne(_TenantForwardPrefetch, ForwardManyToOneDescriptor):
+    pass
+
+
+class _TenantForwardOneToOne(_TenantForwardPrefetch, ForwardOneToOneDescriptor):
+    pass
 
 
 class _TenantReverseOneToOne(ReverseOneToOneDescriptor):

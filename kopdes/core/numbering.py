@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from django.db import connection
+from django.db import connection, migrations
 
 from .models import DocumentCounter, Koperasi
 
@@ -93,3 +93,23 @@ def seed_from_numbers(rows: Iterable[tuple[int, str]], series: str, *, pattern: 
         top[key] = max(top.get(key, 0), int(m.group("n")))
     for (kid, y), last in top.items():
         seed(kid, series, y, last, using=using)
+
+
+def move_counter_table(app: str, model: str, name_field: str) -> migrations.RunPython:
+    """The ``RunPython`` of a migration that retires an app's own counter table: every row becomes the counter of
+    series ``<app>.<name>`` (and back, when the migration is reversed). Then the migration deletes ``model``."""
+
+    def forward(apps, schema_editor):
+        old = apps.get_model(app, model)
+        for kid, name, year, last in old.objects.values_list("koperasi_id", name_field, "year", "last"):
+            seed(kid, f"{app}.{name}", year, last, using=schema_editor.connection)
+
+    def backward(apps, schema_editor):
+        old = apps.get_model(app, model)
+        counters = apps.get_model("core", "DocumentCounter").objects.filter(series__startswith=f"{app}.")
+        for c in counters:
+            old.objects.update_or_create(koperasi_id=c.koperasi_id, year=c.year,
+                                         defaults={"last": c.last},
+                                         **{name_field: c.series.split(".", 1)[1]})
+
+    return migrations.RunPython(forward, backward)

@@ -298,7 +298,8 @@ def _write_columns(model, objs, fields: list[str]) -> None:
         for o in objs:
             params += [o.pk, getattr(o, f)]
     kids = {o.koperasi_id for o in objs}
-    assert len(kids) == 1, "one cooperative's rows at a time"
+    if len(kids) != 1:
+        raise ValueError("_write_columns writes one cooperative's rows at a time")
     params += [kids.pop(), *(o.pk for o in objs)]
     sql = (f"UPDATE {table} SET {', '.join(sets)} "  # koperasi_id first: Citus routes it to one shard
            f"WHERE koperasi_id = %s AND id IN ({', '.join(['%s'] * len(objs))})")
