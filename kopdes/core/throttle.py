@@ -101,9 +101,12 @@ class Attempt:
         return MAX_FAILURES - self.number, 0
 
     def succeeded(self) -> None:
-        """The password was right: the account's count starts over; the address gets its slot back."""
+        """The password was right: the account's count starts over, unless other attempts were reserved after this
+        one (a burst of guesses in flight keeps its count until the window ends); the address gets its slot back.
+        Rows are reset, never deleted, so an attempt reserving at the same moment always finds its row."""
         with transaction.atomic():
-            LoginThrottle.objects.filter(key=self.key).delete()
+            LoginThrottle.objects.filter(key=self.key, failures__lte=self.number).update(
+                failures=0, first_failure_at=None, locked_until=None)
             if self.ip_key:
                 row = LoginThrottle.objects.select_for_update().filter(key=self.ip_key).first()
                 if row is not None and row.failures > 0:
@@ -128,8 +131,11 @@ def begin(ident: str | None = None, ip: str | None = None, *, key: str | None = 
         limits[ipk] = MAX_IP_FAILURES
     with transaction.atomic():
         # the rows exist before they are locked (two first attempts at once must not both create one)
-        LoginThrottle.objects.bulk_create([LoginThrottle(key=k) for k in sorted(limits)], ignore_conflicts=True)
-        rows = {r.key: r for r in LoginThrottle.objects.select_for_update().filter(key__in=limits).order_by("key")}
+        rows: dict[str, LoginThrottle] = {}
+        while len(rows) < len(limits):  # a row deleted by reset() in between is created again
+            LoginThrottle.objects.bulk_create([LoginThrottle(key=k) for k in sorted(limits) if k not in rows],
+                                              ignore_conflicts=True)
+            rows = {r.key: r for r in LoginThrottle.objects.select_for_update().filter(key__in=limits).order_by("key")}
         for k, row in rows.items():
             if _expired(row, now):
                 row.failures, row.first_failure_at, row.locked_until = 0, now, None
@@ -170,4 +176,6 @@ def record_failure(ident: str, ip: str | None = None, now: dt.datetime | None = 
 
 
 def reset(ident: str | None = None, *, key: str | None = None) -> None:
-    LoginThrottle.objects.filter(key=key or identifier_key(ident or "")).delete()
+    """Unlock and start the count over (the row stays: an attempt reserving at the same moment finds it)."""
+    LoginThrottle.objects.filter(key=key or identifier_key(ident or "")).update(
+        failures=0, first_failure_at=None, locked_until=None)
