@@ -191,6 +191,14 @@ def child(plain_keys: bool) -> dict:
     k2 = coops[1]
     ketua = as_user("b-ketua", Role.KETUA, koperasi=k2)
     r["home_ms"] = _median_ms(page(ketua, f"/k/{k2.slug}/"))
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as q:
+        page(ketua, f"/k/{k2.slug}/")()
+    r["home_statements"] = len(q.captured_queries)
+    with CaptureQueriesContext(connection) as q:
+        pos.checkout(k, client_id=uuid.uuid4().hex, shift=shift, by=cashier, date=dt.date(2026, 2, 3), lines=lines)
+    r["pos_statements"] = len(q.captured_queries)
     r["journal_ms"] = _median_ms(page(ketua, f"/k/{k2.slug}/akuntansi/jurnal/"))
     r["trial_balance_ms"] = _median_ms(page(ketua, f"/k/{k2.slug}/akuntansi/laporan/neraca-saldo/"))
     r["cooperatives"] = Koperasi.objects.count()
@@ -204,6 +212,7 @@ ROWS = [
     ("dash_province_ms", "province dashboard, ms"), ("dash_kabupaten_ms", "kabupaten dashboard, ms"),
     ("coop_list_ms", "cooperative list (national), ms"), ("home_ms", "cooperative home, ms"),
     ("journal_ms", "journal list, ms"), ("trial_balance_ms", "trial balance, ms"),
+    ("home_statements", "cooperative home, SQL statements"), ("pos_statements", "POS sale, SQL statements"),
 ]
 
 
@@ -251,6 +260,10 @@ def main() -> int:
     print(f"Citus 2 workers / PostgreSQL, pages: home {ratio('citus2', 'pg', 'home_ms')}, journal "
           f"{ratio('citus2', 'pg', 'journal_ms')}, trial balance {ratio('citus2', 'pg', 'trial_balance_ms')}, "
           f"kabupaten dashboard {ratio('citus2', 'pg', 'dash_kabupaten_ms')}")
+    if "citus2" in results and "pg" in results:  # what one statement's trip through the coordinator costs here
+        for key, n in (("home_ms", "home_statements"), ("pos_ms", "pos_statements")):
+            extra = (results["citus2"][key] - results["pg"][key]) / max(1, results["pg"][n])
+            print(f"Citus extra per statement ({key[:-3]}): {extra:.2f} ms")
     return 0
 
 

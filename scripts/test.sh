@@ -21,10 +21,24 @@ if ! $PY -c 'import sys; sys.path.insert(0, "scripts"); import pgtemp; sys.exit(
   fi
 fi
 
-echo "== tests on SQLite"
-$PY -m pytest "$@"
+# The SQLite and PostgreSQL halves run side by side (each is one Python process; together they keep both cores
+# busy), each with its own var directory (media, backups, secret key, worker heartbeat). The SQLite half prints
+# when it ends; either failing fails the run.
+mkdir -p var
+echo "== tests on SQLite (beside PostgreSQL; log: var/test-sqlite.log)"
+t0=$SECONDS
+( rc=0; KOPDES_VAR_DIR="$PWD/var/test-sqlite" $PY -m pytest "$@" >var/test-sqlite.log 2>&1 || rc=$?
+  echo "   SQLite half: $((SECONDS - t0)) s" >>var/test-sqlite.log; echo $rc >var/test-sqlite.rc ) &
+sqlite_pid=$!
 echo "== tests on PostgreSQL"
-$PY scripts/pgtemp.py -- $PY -m pytest "$@"
+pg_rc=0
+KOPDES_VAR_DIR="$PWD/var/test-pg" $PY scripts/pgtemp.py -- $PY -m pytest "$@" || pg_rc=$?
+echo "   PostgreSQL half: $((SECONDS - t0)) s, rc=$pg_rc"
+wait $sqlite_pid || true
+sqlite_rc=$(cat var/test-sqlite.rc)
+echo "== SQLite half (rc=$sqlite_rc, ended by $((SECONDS - t0)) s):"
+if [ "$sqlite_rc" = 0 ]; then tail -n 8 var/test-sqlite.log; else cat var/test-sqlite.log; fi
+[ "$sqlite_rc" = 0 ] && [ "$pg_rc" = 0 ] || exit 1
 echo "== tests on Citus (coordinator + 2 workers)"
 # Citus keeps its metadata per database: citustemp prepares the demo and the test database on every node.
 $PY scripts/citustemp.py --install --db kopdes --db test_kopdes -- bash scripts/citus-suite.sh "$@"
