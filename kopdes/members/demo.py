@@ -17,7 +17,7 @@ from kopdes.core.identity import make_nik
 from kopdes.core.models import Role, RoleAssignment, User
 
 from .models import Member, MemberNameToken, tokens_for
-from .services import MEMBER_SERIES
+from .services import MEMBER_SERIES, index_niks
 
 KECAMATAN = "16.02.04"
 N_MEMBERS = 150
@@ -135,6 +135,7 @@ def build(ctx) -> None:
                 members.append(Member(koperasi=k, seq=seq, number=f"{seq:05d}", status=Member.Status.CALON,
                                       name_key=" ".join(p["name"].lower().split()), **p))
             Member.objects.bulk_create(members)
+            index_niks(k.pk, [m.nik for m in members])
             numbering.seed(k.pk, MEMBER_SERIES, 0, len(members))
             MemberNameToken.objects.bulk_create([t for m in members for t in tokens_for(m)])
             audit.record("demo", koperasi_id=k.pk, summary=f"Demo: {len(members)} calon anggota")

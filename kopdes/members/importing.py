@@ -23,7 +23,7 @@ from kopdes.core.models import Koperasi, User
 from kopdes.core.sheets import xlsx_bytes
 
 from .models import CROPS, Member, MemberNameToken, Occupation, tokens_for
-from .services import RegionCache, clean_member_data, format_number, next_seq
+from .services import RegionCache, clean_member_data, format_number, index_niks, next_seq
 
 MAX_ROWS = 50_000
 
@@ -310,6 +310,7 @@ def import_members(koperasi: Koperasi, data: bytes, filename: str, *, dry_run: b
             objs.append(m)
             seq += 1
         Member.objects.bulk_create(objs, batch_size=1000)
+        index_niks(koperasi.pk, [m.nik for m in objs])
         MemberNameToken.objects.bulk_create([t for m in objs for t in tokens_for(m)], batch_size=2000)
         report.created = len(objs)
         audit.record("import", koperasi_id=koperasi.pk,

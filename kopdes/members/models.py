@@ -259,3 +259,24 @@ class Settlement(TenantModel):
     @property
     def is_paid(self) -> bool:
         return self.paid_on is not None or self.net_refund == 0
+
+
+class NikMembership(models.Model):
+    """Which cooperatives hold a member record with this NIK: a global table (not distributed on Citus), so the
+    warning "this NIK is also a member of …" asks one coordinator index instead of every shard. One row per
+    (NIK, cooperative), written when a record is created or its NIK corrected (:func:`kopdes.members.services
+    .index_niks`); whether that membership is still current is read from the cooperative's own table (one shard).
+    """
+
+    nik = models.CharField(max_length=16)
+    koperasi = models.ForeignKey("core.Koperasi", on_delete=models.CASCADE, related_name="+")
+
+    audit_exclude = True  # the member record is audited
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["nik", "koperasi"], name="members_nikmembership_nik_koperasi")]
+        verbose_name = _("NIK di koperasi")
+        verbose_name_plural = _("NIK di koperasi")
+
+    def __str__(self) -> str:
+        return f"{self.nik} @ {self.koperasi_id}"

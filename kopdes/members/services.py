@@ -14,7 +14,6 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from kopdes.core import numbering
-from kopdes.core.citus import across_cooperatives
 from kopdes.core.errors import DomainError
 from kopdes.core.identity import NikInfo, check_adult, is_digits, parse_nik, validate_nik
 from kopdes.core.models import Koperasi, Region, User
@@ -171,14 +170,26 @@ def clean_member_data(data: dict, *, regions: RegionCache | None = None, registe
     return d
 
 
+def index_niks(koperasi_id: int, niks) -> None:
+    """Record that these NIKs have a member record in this cooperative (the global NIK index; idempotent)."""
+    from .models import NikMembership
+
+    rows = [NikMembership(nik=n, koperasi_id=koperasi_id) for n in sorted({n for n in niks if n})]
+    NikMembership.objects.bulk_create(rows, ignore_conflicts=True, batch_size=2000)
+
+
 def other_memberships(koperasi: Koperasi, nik: str) -> list[str]:
-    """Names of other cooperatives where this NIK is a current member (a warning for the operator)."""
+    """Names of other cooperatives where this NIK is a current member (a warning for the operator): the global NIK
+    index names the candidates, then each candidate's own table (one shard each) says whether it is current."""
+    from .models import NikMembership
+
     if not nik:
         return []
-    with across_cooperatives():  # one NIK looked up in every cooperative, on purpose (one index probe per shard)
-        rows = set(Member.objects.filter(nik=nik, status__in=Member.CURRENT_STATUSES).exclude(koperasi=koperasi)
-                   .values_list("koperasi__name", flat=True))
-    return sorted(rows)
+    elsewhere = list(NikMembership.objects.filter(nik=nik).exclude(koperasi_id=koperasi.pk)
+                     .values_list("koperasi_id", flat=True))
+    current = [kid for kid in elsewhere
+               if Member.objects.filter(koperasi_id=kid, nik=nik, status__in=Member.CURRENT_STATUSES).exists()]
+    return sorted(Koperasi.objects.filter(pk__in=current).values_list("name", flat=True))
 
 
 def _duplicate_nik_error(nik: str, existing: Member | None = None) -> DomainError:
@@ -230,6 +241,7 @@ def register_member(koperasi: Koperasi, *, by: User | None = None, **data) -> Me
             member.save()
     except IntegrityError:
         raise _duplicate_nik_error(d["nik"])
+    index_niks(koperasi.pk, [member.nik])
     return member
 
 
@@ -265,6 +277,8 @@ def update_member(member: Member, data: dict, *, by: User | None = None) -> Memb
             member.save()
     except IntegrityError:
         raise _duplicate_nik_error(d.get("nik", member.nik))
+    if "nik" in d:
+        index_niks(member.koperasi_id, [member.nik])
     return member
 
 

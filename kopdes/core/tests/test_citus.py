@@ -125,7 +125,7 @@ def test_single_shard_mode_names_a_multi_shard_statement_and_allows_declared_one
         with pytest.raises(DatabaseError, match="multi-task query") as exc, transaction.atomic():
             Account.objects.count()  # every cooperative's accounts: every shard
         assert 'FROM "ledger_account"' in str(exc.value)  # the statement is named
-        assert other_memberships(koperasi, "1602041234560001") == []  # declared: a NIK in every cooperative
+        assert other_memberships(koperasi, "1602041234560001") == []  # the global NIK index: no shard asked
         with citus.across_cooperatives():
             assert Account.objects.count() > Account.objects.for_koperasi(koperasi).count()
         with pytest.raises(DatabaseError, match="multi-task query"), transaction.atomic():

@@ -81,6 +81,26 @@ def test_duplicate_nik_refused_and_db_constraint(koperasi, other_koperasi):
     assert services.other_memberships(koperasi, m.nik) == [other_koperasi.name]
 
 
+def test_memberships_elsewhere_come_from_the_nik_index(koperasi, other_koperasi, django_assert_max_num_queries):
+    """The warning asks the global NIK index, then only the candidate cooperatives' own rows: a NIK corrected on
+    edit is indexed, a member who left is not listed, a cooperative without the NIK is never asked."""
+    from kopdes.members.models import NikMembership
+
+    m = new_member(koperasi)
+    other = new_member(other_koperasi)
+    assert services.other_memberships(koperasi, other.nik) == [other_koperasi.name]
+    assert set(NikMembership.objects.filter(nik__in=[m.nik, other.nik]).values_list("nik", "koperasi_id")) == {
+        (m.nik, koperasi.pk), (other.nik, other_koperasi.pk)}
+    fixed = member_data()  # the other cooperative corrects its member's NIK to this person's
+    services.update_member(other, {"nik": m.nik, "birth_date": m.birth_date, "sex": m.sex})
+    assert services.other_memberships(koperasi, m.nik) == [other_koperasi.name]
+    with django_assert_max_num_queries(3):  # the index, the one candidate's row, its name
+        services.other_memberships(koperasi, m.nik)
+    Member.objects.row(Member.objects.get(koperasi=other_koperasi, pk=other.pk)).update(status=Member.Status.KELUAR)
+    assert services.other_memberships(koperasi, m.nik) == []  # indexed, but no longer a current member there
+    assert services.other_memberships(koperasi, fixed["nik"]) == []
+
+
 def test_rejoin_after_exit_allowed(koperasi):
     m = new_member(koperasi)
     services.exit_member(m, reason="keluar")
