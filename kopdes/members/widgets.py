@@ -14,17 +14,16 @@ def members_widget(request):
     ctx = {"aktif": counts.get("aktif", 0), "calon": counts.get("calon", 0),
            "keluar": sum(counts.get(s, 0) for s in Member.EXIT_STATUSES), "slug": k.slug}
     if can_read_savings(request.access):
-        from django.utils import timezone
-
-        from kopdes.savings.models import SavingsTransaction, WajibDue
+        from kopdes.savings.models import SavingsTransaction
 
         sums = dict(SavingsTransaction.objects.filter(koperasi=k).values_list("kind").annotate(s=Sum("amount"))
                     .order_by())
         ctx["savings"] = [("Pokok", sums.get("pokok") or 0), ("Wajib", sums.get("wajib") or 0),
                           ("Sukarela", sums.get("sukarela") or 0)]
         ctx["savings_total"] = sum(v for _l, v in ctx["savings"])
-        open_dues = WajibDue.objects.filter(koperasi=k, status="open", period__lte=timezone.localdate())
-        agg = open_dues.aggregate(a=Sum("amount"), p=Sum("paid"))
-        ctx["arrears"] = (agg["a"] or 0) - (agg["p"] or 0)
-        ctx["arrears_members"] = open_dues.values("member_id").distinct().count()
+        from kopdes.savings.services import arrears
+
+        behind = arrears(k)  # the one wajib-arrears figure: also the health score's and the Dinas warning's
+        ctx["arrears"] = sum(behind.values())
+        ctx["arrears_members"] = len(behind)
     return {"title": "Anggota & simpanan", "template": "members/_widget.html", "context": ctx, "order": 10}

@@ -74,11 +74,6 @@ def _members(k: Koperasi, today: dt.date) -> tuple[int, int, list]:
     return len(active), new, active
 
 
-def _months_between(start: dt.date, end: dt.date) -> int:
-    """Whole months from ``start``'s month up to but excluding ``end``'s month."""
-    return max((end.year - start.year) * 12 + end.month - start.month, 0)
-
-
 def _npl(k: Koperasi, loans: Decimal) -> tuple[Decimal, Decimal | None]:
     """(NPL amount, ratio %) from ``kopdes.loans.queries.portfolio_summary`` (kurang lancar + diragukan + macet);
     unknown (None) while the loans app is not there."""
@@ -137,20 +132,15 @@ def compute_figures(k: Koperasi, today: dt.date) -> dict:
             d=Max("date"))["d"]
     except Exception:  # noqa: BLE001
         pass
-    # simpanan wajib arrears: paid less than the months elapsed since joining
+    # simpanan wajib arrears: the savings unit's own figure (members with billed wajib unpaid up to today), the
+    # same one the cooperative's home card, savings page and the member portal show
     if active:
-        bylaws = k.current_bylaws
-        monthly = bylaws.simpanan_wajib_monthly if bylaws else ZERO
-        if monthly > 0 and hasattr(q, "member_balances"):
-            paid = q.member_balances(k, SAVINGS_CODES["simpanan_wajib"])
-            behind = 0
-            for m in active:
-                joined = m["joined_on"] or m["registered_on"]
-                if not joined:
-                    continue
-                expected = monthly * _months_between(joined, today)
-                if paid.get(m["id"], ZERO) < expected:
-                    behind += 1
+        try:
+            from kopdes.savings.services import arrears
+        except Exception:  # noqa: BLE001 - savings not installed
+            arrears = None
+        if arrears is not None:
+            behind = len(arrears(k, as_of=today))
             out["wajib_arrears_members"] = behind
             out["wajib_arrears_ratio"] = (Decimal(behind) * 100 / len(active)).quantize(Decimal("0.01"))
     return out
