@@ -30,8 +30,8 @@ def summary(koperasi, on: dt.date | None = None) -> dict:
     return {
         "drugs": Drug.objects.filter(koperasi=koperasi, active=True).count(),
         "stock_value": stock_value,
-        "near_expiry": near.filter(lot__expiry_date__gte=on).count(),
-        "expired": near.filter(lot__expiry_date__lt=on).count(),
+        **near.aggregate(near_expiry=Count("id", filter=Q(lot__expiry_date__gte=on)),
+                         expired=Count("id", filter=Q(lot__expiry_date__lt=on))),
         "sales_today": sales["s"] or ZERO, "sales_count": sales["n"],
         "rx_waiting": Prescription.objects.filter(koperasi=koperasi, status__in=["baru", "sebagian"]).count(),
     }

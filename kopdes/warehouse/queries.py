@@ -63,15 +63,25 @@ def affected_lots(excursion: Excursion):
             .order_by("intake_date", "id"))
 
 
+def occupancy(koperasi: Koperasi | int, facilities: list[Facility]) -> dict[int, list[dict]]:
+    """``{facility_id: [zone rows]}`` of active zones with what their stored lots occupy, for several facilities in
+    two queries (the zones, then every stored lot in them)."""
+    zones = list(Zone.objects.filter(koperasi=koperasi, facility_id__in=[f.pk for f in facilities], active=True)
+                 .order_by("facility_id", "code"))
+    lots: dict[int, list[StoredLot]] = defaultdict(list)
+    for lot in StoredLot.objects.filter(koperasi=koperasi, zone_id__in=[z.pk for z in zones],
+                                        status=StoredLot.Status.STORED):
+        lots[lot.zone_id].append(lot)
+    out: dict[int, list[dict]] = {f.pk: [] for f in facilities}
+    for z in zones:
+        used = sum((lot.occupied(z.capacity_unit) for lot in lots[z.pk]), ZERO)
+        out[z.facility_id].append({"zone": z, "used": used, "capacity": z.capacity, "free": z.capacity - used,
+                                   "pct": (used * 100 / z.capacity) if z.capacity else ZERO})
+    return out
+
+
 def facility_occupancy(facility: Facility) -> list[dict]:
-    rows = []
-    for z in facility.zones.filter(active=True).order_by("code"):
-        used = ZERO
-        for lot in StoredLot.objects.filter(zone=z, status=StoredLot.Status.STORED):
-            used += lot.occupied(z.capacity_unit)
-        rows.append({"zone": z, "used": used, "capacity": z.capacity, "free": z.capacity - used,
-                     "pct": (used * 100 / z.capacity) if z.capacity else ZERO})
-    return rows
+    return occupancy(facility.koperasi_id, [facility])[facility.pk]
 
 
 def occupancy_series(koperasi: Koperasi, start: dt.date, end: dt.date, *, step_days: int = 1,

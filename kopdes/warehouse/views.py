@@ -50,8 +50,9 @@ def dashboard_widget(request):
     if not facilities:
         return None
     occ = []
+    by_facility = queries.occupancy(k, facilities)
     for f in facilities:
-        rows = queries.facility_occupancy(f)
+        rows = by_facility[f.pk]
         kg_rows = [r for r in rows if r["zone"].capacity_unit == "kg"]
         used = sum((r["used"] for r in kg_rows), 0)
         cap = sum((r["capacity"] for r in kg_rows), 0)
@@ -66,9 +67,9 @@ def dashboard_widget(request):
 @tenant_view(unit=U)
 def home(request):
     k = request.koperasi
-    facilities = []
-    for f in Facility.objects.filter(koperasi=k).order_by("code"):
-        facilities.append({"facility": f, "zones": queries.facility_occupancy(f)})
+    all_facilities = list(Facility.objects.filter(koperasi=k).order_by("code"))
+    by_facility = queries.occupancy(k, all_facilities)
+    facilities = [{"facility": f, "zones": by_facility[f.pk]} for f in all_facilities]
     return render(request, "warehouse/home.html", {
         "facilities": facilities, "alerts": queries.open_alerts(k)[:10],
         "recent": StoredLot.objects.filter(koperasi=k).select_related("zone", "receipt")[:10],
