@@ -131,3 +131,24 @@ def test_english_locale_for_gudang_and_logistik(koperasi, wh, make_user, client)
     client.post("/i18n/setlang/", {"language": "id", "next": "/"})
     body = client.get(_u("home", koperasi)).content.decode()
     assert "Barang masuk terakhir" in body and "Latest intakes" not in body
+
+
+def test_home_and_dashboard_queries_do_not_grow_with_facilities_and_zones(koperasi, wh, make_user, client_as):
+    """Occupancy is read for all facilities at once: a second facility with three more zones adds no statement."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    c = client_as(make_user("ketua", koperasi=koperasi))
+
+    def statements(path: str) -> int:
+        c.get(path)  # warm (sessions, caches)
+        with CaptureQueriesContext(connection) as q:
+            assert c.get(path).status_code == 200
+        return len(q.captured_queries)
+
+    before = {p: statements(p) for p in (f"/k/{koperasi.slug}/", f"/k/{koperasi.slug}/gudang/")}
+    f2 = s.create_facility(koperasi, code="G2", name="Gudang Dua")
+    for code in ("B", "C", "D"):
+        s.create_zone(f2, code=code, name=f"Lantai {code}", capacity=Decimal("5000"))
+    after = {p: statements(p) for p in before}
+    assert after == before
