@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import io
+import itertools
 from decimal import Decimal
 
 from django.utils import timezone, translation
@@ -15,10 +16,11 @@ from kopdes.core.pdf import para
 from kopdes.core.sheets import safe_row, xlsx_bytes
 
 from .models import STAGE_LABELS, HealthClass
+from .queries import place_names
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-COOP_COLUMNS = ["Kode wilayah", "Koperasi", "Status", "Tahap", "Anggota", "Simpanan pokok", "Simpanan wajib",
+COOP_COLUMNS = ["Kode wilayah", "Desa/kelurahan", "Kecamatan", "Koperasi", "Status", "Tahap", "Anggota", "Simpanan pokok", "Simpanan wajib",
                 "Simpanan sukarela", "Pinjaman beredar", "NPL %", "Aset", "Ekuitas", "Pendapatan", "SHU berjalan",
                 "Skor", "Kelas", "Peringatan", "RAT terakhir", "Data per"]
 _VALUES = ("region_code", "koperasi__name", "koperasi__status", "koperasi__formation__stage", "members",
@@ -51,23 +53,30 @@ def coop_workbook(qs, *, progress=None, every: int = 2000) -> bytes:
     ws = wb.create_sheet("koperasi")
     ws.append(COOP_COLUMNS)
     n = 0
-    for r in qs.values_list(*_VALUES).iterator(chunk_size=5000):
-        r = list(r)
-        r[3] = str(STAGE_LABELS.get(r[3] or 0))
-        for i in (5, 6, 7, 8, 10, 11, 12, 13):
-            r[i] = float(r[i] or 0)
-        r[9] = float(r[9]) if r[9] is not None else None
-        r[14] = float(r[14]) if r[14] is not None else None
-        r[15] = str(HealthClass(r[15]).label)
-        r[16] = "; ".join((r[16] or {}).values())
-        ws.append(safe_row(r))  # write-only: neutralised row by row
-        n += 1
-        if progress and n % every == 0:
-            progress(n, total)
+    rows = qs.values_list(*_VALUES).iterator(chunk_size=5000)
+    while chunk := list(itertools.islice(rows, 5000)):
+        names = place_names(r[0] for r in chunk)
+        for r in chunk:
+            n += 1
+            _append_coop(ws, r, names.get(r[0], ("", "")))
+            if progress and n % every == 0:
+                progress(n, total)
     data = xlsx_bytes(wb)
     if progress:
         progress(n, total)
     return data
+
+
+def _append_coop(ws, r, place: tuple[str, str]) -> None:
+    r = list(r)
+    r[3] = str(STAGE_LABELS.get(r[3] or 0))
+    for i in (5, 6, 7, 8, 10, 11, 12, 13):
+        r[i] = float(r[i] or 0)
+    r[9] = float(r[9]) if r[9] is not None else None
+    r[14] = float(r[14]) if r[14] is not None else None
+    r[15] = str(HealthClass(r[15]).label)
+    r[16] = "; ".join((r[16] or {}).values())
+    ws.append(safe_row([r[0], *place, *r[1:]]))  # write-only: neutralised row by row
 
 
 def _n(v) -> str:

@@ -42,6 +42,24 @@ def region_name_map(codes: list[str]) -> dict[str, str]:
     return dict(Region.objects.filter(code__in=[c for c in codes if c]).values_list("code", "name"))
 
 
+def place_names(codes) -> dict[str, tuple[str, str]]:
+    """``{desa code: (desa name, kecamatan name)}`` for village codes, in one query (tables and exports show the
+    names, with the code beside them)."""
+    codes = {c for c in codes if c}
+    kec = {c: c.rsplit(".", 1)[0] for c in codes}
+    names = region_name_map(sorted(codes | set(kec.values())))
+    return {c: (names.get(c, c), names.get(kec[c], kec[c])) for c in codes}
+
+
+def with_place_names(rows, attr: str = "region_code"):
+    """Set ``desa_name`` and ``kecamatan_name`` on each row (a page of snapshots) from its village code."""
+    rows = list(rows)
+    names = place_names(getattr(r, attr) for r in rows)
+    for r in rows:
+        r.desa_name, r.kecamatan_name = names.get(getattr(r, attr), ("", ""))
+    return rows
+
+
 def breadcrumbs(code: str) -> list[tuple[str, str]]:
     out = [("", _("Nasional"))]
     if not code:

@@ -8,6 +8,7 @@ scratch (full refresh; also repairs any drift). Dashboards read only ``RegionSta
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter, defaultdict
 from decimal import Decimal
 
@@ -198,15 +199,26 @@ def reached(stat: RegionStat, key: str) -> int:
     return stat.get(f"m:{key}")
 
 
-def progress_series(stat: RegionStat, keys: list[str]) -> tuple[list[str], dict[str, list[int]]]:
-    """Cumulative number of villages past each milestone, per month."""
-    months = sorted({k.split(":")[2] for k in stat.data if k.startswith("p:")})
+def progress_series(stat: RegionStat, keys: list[str], *, until: dt.date | None = None
+                    ) -> tuple[list[str], dict[str, list[int]]]:
+    """Cumulative number of villages past each milestone, per month, from the first month with a milestone to
+    ``until``'s month (default today) without gaps: a month with no new milestone repeats the running total, so
+    the chart always runs to today."""
+    seen = sorted({k.split(":")[2] for k in stat.data if k.startswith("p:")})
+    months: list[str] = []
+    if seen:
+        until = until or timezone.localdate()
+        y, m = (int(x) for x in seen[0].split("-"))
+        last = max(seen[-1], f"{until.year:04d}-{until.month:02d}")
+        while f"{y:04d}-{m:02d}" <= last:
+            months.append(f"{y:04d}-{m:02d}")
+            y, m = (y + (m == 12), m % 12 + 1)
     series: dict[str, list[int]] = {}
     for key in keys:
         total = 0
         out = []
-        for m in months:
-            total += stat.get(f"p:{key}:{m}")
+        for mo in months:
+            total += stat.get(f"p:{key}:{mo}")
             out.append(total)
         series[key] = out
     return months, series

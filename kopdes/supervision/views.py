@@ -142,6 +142,7 @@ def coop_list(request: HttpRequest) -> HttpResponse:
             return redirect("supervision:job", pk=job.pk)
         return _coop_xlsx(qs, code)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page.object_list = queries.with_place_names(page.object_list)
     return render(request, "supervision/coop_list.html", {
         "page": page, "f": filters, "code": code, "crumbs": _crumbs(request, code),
         "classes": HealthClass.choices, "warnings": Warning.choices, "stages": STAGES,
@@ -184,6 +185,7 @@ def warning_list(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(**{f"w_{kind}": True})
     qs = qs.select_related("koperasi").order_by("-warning_count", "region_code")
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page.object_list = queries.with_place_names(page.object_list)
     return render(request, "supervision/warning_list.html", {
         "page": page, "code": code, "crumbs": _crumbs(request, code), "kind": kind, "warnings": Warning.choices,
         "u": _url_parts(),

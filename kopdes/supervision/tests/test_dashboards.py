@@ -66,11 +66,13 @@ def test_dinas_oki_sees_only_oki(db, simulated, koperasi, far_koperasi, dinas_ok
     r = c.get("/pengawasan/koperasi/")
     codes = [s.region_code for s in r.context["page"]]
     assert koperasi.region_id in codes and all(code.startswith("16.02.") for code in codes)
+    assert "Surya Adi</a>, Mesuji" in r.content.decode()  # the village and kecamatan by name, the code beside
     r = c.get("/pengawasan/desa/?tahap=1")
     assert [v.code for v in r.context["page"]] == ["16.02.04.2001"]
     x = c.get("/pengawasan/koperasi/?format=xlsx")
     rows = list(load_workbook(io.BytesIO(x.content)).active.iter_rows(min_row=2, values_only=True))
     assert rows and all(r[0].startswith("16.02.") for r in rows)
+    assert (koperasi.region_id, "Surya Adi", "Mesuji") in {r[:3] for r in rows}
     assert c.get(f"/k/{koperasi.slug}/pembinaan/").status_code == 200
 
 
@@ -132,3 +134,16 @@ def test_region_page_looks_up_the_supervisors_scope_once(db, dinas_sumsel, clien
     with CaptureQueriesContext(connection) as q:
         assert c.get("/pengawasan/wilayah/16.02/").status_code == 200
     assert sum("core_roleassignment" in x["sql"] for x in q.captured_queries) == 1  # was once per breadcrumb too
+
+
+def test_formation_chart_runs_to_today_without_gaps(db):
+    import datetime as dt
+
+    from kopdes.supervision.models import RegionStat
+    from kopdes.supervision.stats import progress_series
+
+    stat = RegionStat(code="16.02", data={"p:ahu:2025-04": 3, "p:ahu:2025-06": 2, "p:akta:2025-05": 1})
+    months, series = progress_series(stat, ["ahu", "akta"], until=dt.date(2025, 9, 14))
+    assert months == ["2025-04", "2025-05", "2025-06", "2025-07", "2025-08", "2025-09"]
+    assert series == {"ahu": [3, 3, 5, 5, 5, 5], "akta": [0, 1, 1, 1, 1, 1]}
+    assert progress_series(RegionStat(code="16.02", data={}), ["ahu"]) == ([], {"ahu": []})
