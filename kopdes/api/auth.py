@@ -9,7 +9,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja.security import HttpBearer
 
-from kopdes.core.access import Access, accessible_koperasi, get_access, supervised_region_codes
+from kopdes.core.access import Access, accessible_koperasi, active_roles, get_access, supervised_region_codes
 from kopdes.core.models import Koperasi, Role, RoleAssignment
 
 from . import services
@@ -117,8 +117,9 @@ def koperasi_for(request, slug: str, area: str, *, write: bool = False, unit: st
     p = require_scope(request, f"{area}:{'write' if write else 'read'}")
     if p.token.koperasi_id is not None and p.token.koperasi.slug != slug:
         raise not_found("Koperasi tidak ditemukan.", "Cooperative not found.")
-    k = accessible_koperasi(p.user).filter(slug=slug).first()
-    access = get_access(p.user, k) if k is not None else None
+    roles = active_roles(p.user)
+    k = accessible_koperasi(p.user, roles).filter(slug=slug).first()
+    access = get_access(p.user, k, roles) if k is not None else None
     if k is None or access is None or not access.is_staff_reader:
         raise not_found("Koperasi tidak ditemukan.", "Cooperative not found.")
     if unit and not access.can_read(unit):

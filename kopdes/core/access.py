@@ -94,13 +94,21 @@ def region_role_filter(assignments: Iterable[RoleAssignment]) -> Q | None:
     return q
 
 
-def accessible_koperasi(user) -> QuerySet[Koperasi]:
+def active_roles(user) -> list[RoleAssignment]:
+    """The user's active role assignments (one query; pass them to :func:`accessible_koperasi` and
+    :func:`get_access` when a request needs both)."""
+    if not user.is_authenticated or user.is_superuser:
+        return []
+    return list(RoleAssignment.objects.active().filter(user=user))
+
+
+def accessible_koperasi(user, roles: list[RoleAssignment] | None = None) -> QuerySet[Koperasi]:
     """Every cooperative the user reaches through any active role."""
     if not user.is_authenticated:
         return Koperasi.objects.none()
     if user.is_superuser:
         return Koperasi.objects.all()
-    active = list(RoleAssignment.objects.active().filter(user=user))
+    active = roles if roles is not None else active_roles(user)
     coop_ids = {ra.koperasi_id for ra in active if ra.koperasi_id}
     q = Q(pk__in=coop_ids)
     region_q = region_role_filter([ra for ra in active if ra.role in REGION_ROLES])
@@ -124,15 +132,19 @@ def supervised_region_codes(user) -> list[str] | None:
     return codes or None
 
 
-def get_access(user, koperasi: Koperasi) -> Access | None:
-    """The user's access to this cooperative, or None when they have none (callers answer 404)."""
+def get_access(user, koperasi: Koperasi, roles: list[RoleAssignment] | None = None) -> Access | None:
+    """The user's access to this cooperative, or None when they have none (callers answer 404). ``roles``: the
+    user's active assignments if already read (:func:`active_roles`)."""
     if not user.is_authenticated:
         return None
     if user.is_superuser:
         return Access(koperasi, superuser=True)
-    active = list(RoleAssignment.objects.active().filter(user=user).filter(
-        Q(koperasi=koperasi) | Q(role__in=REGION_ROLES)
-    ))
+    if roles is None:
+        active = list(RoleAssignment.objects.active().filter(user=user).filter(
+            Q(koperasi=koperasi) | Q(role__in=REGION_ROLES)
+        ))
+    else:
+        active = [ra for ra in roles if ra.koperasi_id == koperasi.pk or ra.role in REGION_ROLES]
     acc = Access(koperasi)
     for ra in active:
         if ra.koperasi_id == koperasi.pk:
@@ -163,10 +175,11 @@ def tenant_view(
         def wrapped(request: HttpRequest, slug: str, *args, **kwargs):
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            koperasi = accessible_koperasi(request.user).filter(slug=slug).first()
+            held = active_roles(request.user)  # read once for both checks
+            koperasi = accessible_koperasi(request.user, held).filter(slug=slug).first()
             if koperasi is None:
                 raise Http404("Koperasi tidak ditemukan")
-            access = get_access(request.user, koperasi)
+            access = get_access(request.user, koperasi, held)
             if access is None:
                 raise Http404("Koperasi tidak ditemukan")
             if staff and not access.is_staff_reader:
