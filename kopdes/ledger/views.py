@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from kopdes.core import filters
 from kopdes.core.access import tenant_view
 from kopdes.core.errors import DomainError
 from kopdes.core.money import format_rupiah
@@ -76,11 +77,7 @@ def _range(request) -> tuple[dt.date, dt.date]:
     today = timezone.localdate()
     year = services.fiscal_year(request.koperasi, today)
     first, _last = services.year_bounds(request.koperasi, year)
-    start = _date(request.GET.get("from"), first)
-    end = _date(request.GET.get("to"), today)
-    if start > end:
-        start, end = end, start
-    return start, end
+    return filters.period(request, first, today, start="from", end="to", swap=True)
 
 
 def _error(request, exc: DomainError) -> None:
@@ -413,7 +410,9 @@ def cash(request):
 def shu_page(request):
     k = request.koperasi
     today = timezone.localdate()
-    year = int(request.GET.get("year") or request.POST.get("year") or services.fiscal_year(k, today) - 1)
+    f = filters.read(request, year=filters.year(_("Tahun buku")))
+    year = f.value("year") or filters.read(request.POST, year=filters.year()).value(
+        "year", services.fiscal_year(k, today) - 1)
     alloc = ShuAllocation.objects.filter(koperasi=k, year=year).first()
     if request.method == "POST":
         if not request.access.is_pengurus:
@@ -447,7 +446,7 @@ def shu_page(request):
         "parts": alloc.parts if alloc else (preview or {}).get("parts", []),
         "closed": YearClose.objects.filter(koperasi=k, year=year).first(),
         "meeting": AnnualMeeting.objects.filter(koperasi=k, year=year).order_by("-date").first(),
-        "today": today, "can_pay": request.access.is_pengurus,
+        "today": today, "can_pay": request.access.is_pengurus, "filters": f,
     })
 
 
