@@ -62,7 +62,8 @@ def read(source, **fields: forms.Field) -> FilterForm:
 
 def errors_of(request) -> list[str]:
     """Every filter error of this request (the context processor gives them to ``base.html``)."""
-    return [line for form in getattr(request, "_kopdes_filters", ()) for line in form.messages()]
+    notes = list(getattr(request, "_kopdes_filter_notes", ()))
+    return notes + [line for form in getattr(request, "_kopdes_filters", ()) for line in form.messages()]
 
 
 def period(request, default_start: dt.date, default_end: dt.date, *, start: str = "dari", end: str = "sampai",
@@ -133,3 +134,36 @@ def text(label: str = "", *, max_length: int = 100, **kwargs) -> forms.CharField
     """A search box or a code: stripped, NUL refused (Django's CharField does), at most ``max_length``."""
     kwargs.setdefault("required", False)
     return forms.CharField(label=label or None, max_length=max_length, **kwargs)
+
+
+class QueryTextMiddleware:
+    """No control character of a query string reaches a view (PostgreSQL refuses NUL in any text parameter: a
+    search box with ``%00`` was a 500 on every list page there). A page gets the query without that parameter and
+    shows it as a filter error; the API answers a 400 problem naming the parameter."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from .validators import control_character, control_message
+
+        bad = {}
+        for key, values in request.GET.lists():
+            char = control_character(key) or next((c for c in map(control_character, values) if c), None)
+            if char:
+                bad[key] = char
+        if bad:
+            if request.path.startswith("/api/"):
+                from kopdes.api.errors import ApiProblem, problem_response
+
+                key, char = next(iter(bad.items()))
+                return problem_response(ApiProblem(400, *control_message(char), field=key,
+                                                   code="control_character"))
+            query = request.GET.copy()
+            for key in bad:
+                query.pop(key, None)
+            query._mutable = False
+            request.GET = query
+            request.__dict__.setdefault("_kopdes_filter_notes", []).extend(
+                f"{key[:40]!r}: {bilingual(*control_message(char))}" for key, char in bad.items())
+        return self.get_response(request)

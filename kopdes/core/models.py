@@ -174,6 +174,15 @@ class TenantQuerySet(models.QuerySet):
         kid = koperasi if isinstance(koperasi, int) else koperasi.pk
         return self.filter(koperasi_id=kid)
 
+    def bulk_create(self, objs, *args, **kwargs):
+        """``bulk_create`` skips ``pre_save``: the text guard (no control characters) runs here instead."""
+        from .validators import check_text
+
+        objs = list(objs)
+        for o in objs:
+            check_text(o)
+        return super().bulk_create(objs, *args, **kwargs)
+
     def bulk_update(self, objs, fields, batch_size=None):
         """``bulk_update`` of one cooperative's rows also matches their ``koperasi_id`` (one shard on Citus)."""
         objs = list(objs)

@@ -80,3 +80,24 @@ def test_a_garbage_date_is_the_form_error_on_the_page(koperasi, make_user, clien
     assert r.context["filters"].errors["dari"]
     # the rest of the filter still applies: the valid end date is kept
     assert r.context["filters"].cleaned_data["sampai"].isoformat() == "2026-01-31"
+
+
+def test_a_nul_in_a_search_box_is_dropped_and_shown_not_sent_to_the_database(koperasi, make_user, client_as):
+    c = client_as(make_user("ketua", koperasi=koperasi))
+    r = c.get(f"/k/{koperasi.slug}/anggota/", {"q": "budi\x00", "status": "aktif"})
+    assert r.status_code == 200
+    html = r.content.decode()
+    assert 'id="filter-errors"' in html and "U+0000" in html
+    assert r.wsgi_request.GET.get("status") == "aktif" and "q" not in r.wsgi_request.GET
+
+
+def test_the_api_answers_a_control_character_in_a_parameter_with_a_problem(koperasi, make_user):
+    from django.test import Client
+
+    from kopdes.api.services import create_personal_token
+
+    _t, raw = create_personal_token(make_user("ketua", koperasi=koperasi), name="t", scopes=["members:read"])
+    r = Client().get(f"/api/v1/koperasi/{koperasi.slug}/members", {"q": "a\x00"},
+                     HTTP_AUTHORIZATION=f"Bearer {raw}")
+    assert r.status_code == 400
+    assert r.json()["code"] == "control_character" and r.json()["field"] == "q"
