@@ -22,7 +22,7 @@ from kopdes.core.errors import DomainError
 from kopdes.core.money import format_rupiah
 from kopdes.core.units import Unit
 
-from . import export, queries, rat, reports, services, shu, sources
+from . import export, queries, rat, reports, rules, services, shu, sources
 from .models import (
     Account,
     AccountType,
@@ -41,7 +41,7 @@ WRITE = {"write": True, "unit": Unit.KANTOR}
 
 
 def _can_write(request) -> bool:
-    return request.access.can_write(Unit.KANTOR)
+    return rules.can_write(request.access)
 
 
 def _require_write(request) -> None:
@@ -293,6 +293,7 @@ def manual_detail(request, pk: int):
     return render(request, "ledger/manual_detail.html", {"mj": mj, "lines": lines,
                                                          "attachments": mj.attachments.all(),
                                                          "can_write": _can_write(request),
+                                                         "can_check": rules.can_check_manual_journal(request.access),
                                                          "is_maker": mj.maker_id == request.user.pk})
 
 
@@ -326,7 +327,7 @@ def periods(request):
                 services.approve_reopen(req, by=request.user)
                 messages.success(request, _("Persetujuan dicatat."))
             elif action == "close_year":
-                if not request.access.is_pengurus:
+                if not rules.can_close_year(request.access):
                     raise PermissionDenied
                 services.close_year(k, int(request.POST["year"]), by=request.user)
                 messages.success(request, _("Tutup buku tahunan selesai; SHU dipindah ke SHU belum dibagi."))
