@@ -29,6 +29,7 @@ from kopdes.ledger.queries import account_balance, member_balance
 from kopdes.ledger.services import Line, post, reverse
 from kopdes.members.models import Member
 
+from . import rules
 from .models import (
     AgeingRun,
     Approval,
@@ -358,6 +359,7 @@ def approve(koperasi, loan, *, by, note: str = "") -> Loan:
     if loan.created_by_id == by.pk:
         raise DomainError("Pembuat pengajuan tidak boleh menyetujui pengajuannya sendiri (maker-checker).",
                           "The maker of an application cannot approve it.", code="maker_checker")
+    rules.require_committee(koperasi, by)
     if loan.approvals.filter(by=by).exists():
         raise DomainError("Anda sudah menyetujui pengajuan ini; perlu pemutus lain.",
                           "You already approved this; another approver is needed.", code="same_approver")
@@ -378,6 +380,8 @@ def reject(koperasi, loan, *, by, reason: str) -> Loan:
                           code="bad_state")
     if not (reason or "").strip():
         raise DomainError("Alasan penolakan wajib diisi.", "A reason is required.", field="reason")
+    if by is not None:
+        rules.require_committee(koperasi, by)
     loan.status = Loan.Status.DITOLAK
     loan.reject_reason = reason.strip()
     loan.save(update_fields=["status", "reject_reason"])

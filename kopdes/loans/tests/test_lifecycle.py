@@ -155,7 +155,7 @@ def test_double_disbursement_refused_and_retry_replays(sp, staff, member, produc
     assert Installment.objects.filter(loan=loan).count() == 6
 
 
-def test_maker_cannot_approve_and_two_approvers_above_limit(sp, staff, member, product):
+def test_maker_cannot_approve_and_two_approvers_above_limit(sp, staff, member, product, make_user):
     loan = services.apply(sp, member=member, product=product, amount=D(9_000_000), tenor=12, purpose="konsumtif",
                           income=D(9_000_000), expense=D(1_000_000), by=staff["ketua"], applied_on=dt.date(2026, 1, 5))
     services.analyse(sp, loan, note="ok", by=staff["petugas"])
@@ -170,7 +170,10 @@ def test_maker_cannot_approve_and_two_approvers_above_limit(sp, staff, member, p
     with pytest.raises(DomainError) as exc:
         services.approve(sp, loan, by=staff["bendahara"])
     assert exc.value.code == "same_approver"
-    services.approve(sp, loan, by=staff["petugas"])
+    with pytest.raises(DomainError) as exc:  # an operator is not on the committee (loans.rules)
+        services.approve(sp, loan, by=staff["petugas"])
+    assert exc.value.code == "not_committee" and exc.value.status == 403
+    services.approve(sp, loan, by=make_user("manajer", koperasi=sp))
     loan.refresh_from_db()
     assert loan.status == "disetujui"
 
