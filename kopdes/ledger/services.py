@@ -509,17 +509,10 @@ def close_year(koperasi: Koperasi, year: int, *, by=None) -> YearClose:
 
 def parse_opening_xlsx(data: bytes) -> list[Line]:
     """Rows: kode | debit | kredit | unit (optional) | id anggota (optional). The first row may be a header."""
-    import io
+    from kopdes.core import uploads
 
-    from openpyxl import load_workbook
-
-    try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # noqa: BLE001 - any unreadable file
-        raise DomainError("Berkas Excel tidak dapat dibaca.", "The Excel file cannot be read.", field="file",
-                          code="bad_file") from None
     lines = []
-    for i, row in enumerate(wb.active.iter_rows(values_only=True)):
+    for i, row in enumerate(list(uploads.rows(data, ".xlsx", csv_ok=False, max_cols=10))):
         if not row or row[0] is None:
             continue
         code = str(row[0]).strip()

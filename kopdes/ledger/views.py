@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from kopdes.core import filters
+from kopdes.core import filters, uploads
 from kopdes.core.access import tenant_view
 from kopdes.core.errors import DomainError
 from kopdes.core.money import format_rupiah
@@ -360,7 +360,7 @@ def opening(request):
         else:
             try:
                 e = services.import_opening_balances(k, date=_date(request.POST.get("date"), timezone.localdate()),
-                                                     data=f.read(), by=request.user)
+                                                     data=uploads.read(f), by=request.user)
                 messages.success(request, _("Saldo awal diposting sebagai %(ref)s.") % {"ref": e.reference})
                 return redirect("ledger:entry", slug=k.slug, pk=e.pk)
             except DomainError as exc:

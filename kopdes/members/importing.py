@@ -6,10 +6,8 @@ file without errors is imported, all-or-nothing, in one transaction.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import functools
-import io
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -17,7 +15,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from kopdes.core import audit
+from kopdes.core import audit, uploads
 from kopdes.core.errors import DomainError
 from kopdes.core.models import Koperasi, User
 from kopdes.core.sheets import xlsx_bytes
@@ -112,42 +110,11 @@ def _norm_header(h) -> str:
 
 
 def read_table(data: bytes, filename: str) -> list[tuple[int, dict]]:
-    """Rows of the first sheet (xlsx) or the CSV as ``[(row_number, {column: value})]``; row 1 is the header."""
-    name = (filename or "").lower()
-    rows: list[list] = []
-    if name.endswith((".xlsx", ".xlsm")):
-        from openpyxl import load_workbook
-
-        try:
-            wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except Exception:  # noqa: BLE001
-            raise DomainError("Berkas Excel tidak dapat dibaca (gunakan .xlsx).",
-                              "The Excel file cannot be read (use .xlsx).", field="file", code="bad_file")
-        ws = wb.worksheets[0]
-        for r in ws.iter_rows(values_only=True):
-            rows.append(list(r))
-            if len(rows) > MAX_ROWS + 1:
-                break
-        wb.close()
-    elif name.endswith((".csv", ".txt")):
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            text = data.decode("latin-1")
-        sample = text[:4096]
-        try:
-            dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
-        except csv.Error:
-            dialect = csv.excel
-        rows = [list(r) for r in csv.reader(io.StringIO(text), dialect)]
-    else:
-        raise DomainError("Format berkas harus .xlsx atau .csv.", "The file must be .xlsx or .csv.", field="file",
-                          code="bad_file")
+    """Rows of the first sheet (xlsx) or the CSV as ``[(row_number, {column: value})]``; row 1 is the header.
+    Read within :mod:`kopdes.core.uploads`' bounds (size, unpacked size, rows, columns, cell length)."""
+    rows = list(uploads.rows(data, filename, max_rows=MAX_ROWS))
     if not rows:
         raise DomainError("Berkas kosong.", "The file is empty.", field="file", code="empty_file")
-    if len(rows) > MAX_ROWS + 1:
-        raise DomainError(f"Terlalu banyak baris (maks. {MAX_ROWS}).", f"Too many rows (max {MAX_ROWS}).",
-                          field="file", code="too_many_rows")
     headers = [_norm_header(h) for h in rows[0]]
     out = []
     for i, r in enumerate(rows[1:], start=2):

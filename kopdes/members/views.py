@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kopdes.core import uploads
 from kopdes.core.errors import DomainError
 from kopdes.core.models import PENGURUS_ROLES, Role
 from kopdes.core.money import format_rupiah
@@ -283,8 +284,8 @@ def import_page(request):
     if request.method == "POST" and form.is_valid():
         cd = form.cleaned_data
         upload = cd["file"]
-        data = upload.read()
         try:
+            data = uploads.read(upload)
             if cd["kind"] == "anggota":
                 result = importing.import_members(request.koperasi, data, upload.name, dry_run=cd["dry_run"],
                                                   by=request.user)
