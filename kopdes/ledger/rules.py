@@ -52,7 +52,9 @@ def require_checker(koperasi, user) -> None:
 
 
 def require_year_end(koperasi, user) -> None:
-    """The service's own check for the year-end close when a person does it (``user`` None: a system job)."""
+    """The service's own check for the year-end work — closing the year, recording the RAT, allocating and paying
+    the SHU — when a person does it (``user`` None: a system job such as the demo or a maintenance command)."""
     if user is not None and not can_close_year(access_of(user, koperasi)):
-        raise PermissionDeniedError("Hanya pengurus yang boleh menutup buku tahunan.",
-                                    "Only the board may close the fiscal year.", code="not_pengurus")
+        raise PermissionDeniedError("Hanya pengurus yang boleh menutup buku, mencatat RAT dan membagi SHU.",
+                                    "Only the board may close the year, record the RAT and distribute the SHU.",
+                                    code="not_pengurus")

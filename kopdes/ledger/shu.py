@@ -21,6 +21,7 @@ from kopdes.core.models import SHU_PARTS, Koperasi
 from kopdes.core.pdf import para
 from kopdes.core.units import Unit
 
+from . import rules
 from .models import Account, AnnualMeeting, JournalLine, ShuAllocation, ShuMemberShare, YearClose
 from .queries import cents
 from .reports import net_result
@@ -154,6 +155,7 @@ def compute(koperasi: Koperasi, year: int, shu: Decimal | None = None) -> dict:
 def allocate(koperasi: Koperasi, year: int, *, meeting: AnnualMeeting | None = None, date: dt.date | None = None,
              by=None) -> ShuAllocation:
     """After the RAT approved the SHU: post Dr 3401 / Cr cadangan, 2121 per member, funds 2122–2126."""
+    rules.require_year_end(koperasi, by)
     if ShuAllocation.objects.filter(koperasi=koperasi, year=year).exists():
         raise DomainError(f"SHU tahun buku {year} sudah dialokasikan.", f"SHU {year} is already allocated.",
                           code="already_allocated")
@@ -199,6 +201,7 @@ def allocate(koperasi: Koperasi, year: int, *, meeting: AnnualMeeting | None = N
 def pay_out(alloc: ShuAllocation, *, mode: str, date: dt.date, cash_account: str = "1101", by=None) -> ShuAllocation:
     """Pay every member's SHU: in cash (Cr kas) or credited to simpanan sukarela (Cr 2101 with member_id)."""
     alloc = ShuAllocation.objects.locked(alloc.koperasi_id).get(pk=alloc.pk)
+    rules.require_year_end(alloc.koperasi, by)
     if alloc.status != ShuAllocation.Status.POSTED:
         raise DomainError("SHU ini sudah dibayarkan atau belum diposting.", "Already paid or not posted.",
                           code="not_payable")

@@ -90,3 +90,17 @@ def test_close_year_by_a_person_needs_pengurus(koperasi, make_user):
     with pytest.raises(PermissionDeniedError) as exc:
         close_year(koperasi, 2025, by=make_user("manajer", koperasi=koperasi))
     assert exc.value.code == "not_pengurus"
+
+
+def test_year_end_work_by_a_person_needs_pengurus(koperasi, make_user):
+    from kopdes.ledger import rat, shu
+    from kopdes.ledger.models import AnnualMeeting, ShuAllocation
+
+    manajer = make_user("manajer", koperasi=koperasi)
+    with pytest.raises(PermissionDeniedError):
+        rat.record_meeting(koperasi, year=2025, date=dt.date(2026, 3, 1), members_total=10, attendance=8,
+                           statements_approved=True, shu_approved=True, by=manajer)
+    assert not AnnualMeeting.objects.filter(koperasi=koperasi).exists()
+    with pytest.raises(PermissionDeniedError):
+        shu.allocate(koperasi, 2025, by=make_user("operator", koperasi=koperasi, unit="kantor"))
+    assert not ShuAllocation.objects.filter(koperasi=koperasi).exists()
