@@ -101,3 +101,17 @@ def test_the_api_answers_a_control_character_in_a_parameter_with_a_problem(koper
                      HTTP_AUTHORIZATION=f"Bearer {raw}")
     assert r.status_code == 400
     assert r.json()["code"] == "control_character" and r.json()["field"] == "q"
+
+
+def test_a_members_statement_and_passbook_answer_garbage_filters(koperasi, make_user, client):
+    import datetime as dt
+
+    from kopdes.members.tests.factories import new_active_member
+
+    m = new_active_member(koperasi, date=dt.date(2026, 1, 2))
+    client.raise_request_exception = False
+    client.force_login(make_user("ketua", koperasi=koperasi))
+    base = f"/k/{koperasi.slug}/simpanan/anggota/{m.pk}/"
+    assert _walk(client, [base, base + "buku/", base + "?format=pdf"]) == []
+    r = client.get(base + "buku/", {"baris": "-5"})
+    assert r.status_code == 200 and r.context["start_line"] == 1 and 'id="filter-errors"' in r.content.decode()
