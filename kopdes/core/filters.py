@@ -7,7 +7,7 @@ A page declares its filters once and reads them from the form, never from ``requ
 
 The form is bound to the query string and cleaned at once. A value that does not parse (``0000-00-00``, ``abc``,
 a year 0, a number beyond the field's range, a NUL character) is that field's error: the page shows it above its
-content (``base.html`` renders ``filters.errors``) and the filter falls back to its default, so the page still
+content (``base.html`` renders them) and the filter falls back to its default, so the page still
 answers 200 with the rest of the filters applied. No raw string from the query reaches a query or ``int()``.
 """
 
@@ -139,7 +139,8 @@ def text(label: str = "", *, max_length: int = 100, **kwargs) -> forms.CharField
 class QueryTextMiddleware:
     """No control character of a query string reaches a view (PostgreSQL refuses NUL in any text parameter: a
     search box with ``%00`` was a 500 on every list page there). A page gets the query without that parameter and
-    shows it as a filter error; the API answers a 400 problem naming the parameter."""
+    shows it as a filter error; the API answers a 400 problem naming the parameter (the schema cannot say it:
+    a business refusal, documented for every operation)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
