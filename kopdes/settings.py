@@ -82,6 +82,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "kopdes.core.middleware.AuditContextMiddleware",
+    "kopdes.core.filters.QueryTextMiddleware",
 ]
 
 ROOT_URLCONF = "kopdes.urls"

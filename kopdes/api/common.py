@@ -34,7 +34,9 @@ class Problem(Schema):
 
 
 def errors(*codes: int) -> dict:
-    base = {401: Problem, 403: Problem, 404: Problem, 422: Problem, 429: Problem}
+    """Every operation may answer 400 (a business refusal, or a parameter with a control character: see
+    ``kopdes.core.filters.QueryTextMiddleware``), 401, 403, 404, 422 and 429 with a problem document."""
+    base = {400: Problem, 401: Problem, 403: Problem, 404: Problem, 422: Problem, 429: Problem}
     for c in codes:
         base[c] = Problem
     return base

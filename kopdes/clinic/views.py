@@ -3,8 +3,6 @@ pengawas, supervisors, other units) and reads through the ``privacy`` querysets;
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, JsonResponse
@@ -12,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kopdes.core import filters
 from kopdes.core.access import tenant_view
 from kopdes.core.errors import DomainError
 from kopdes.core.units import Unit
@@ -26,12 +25,6 @@ KLINIK = Unit.KLINIK
 def _apply(form, exc: DomainError) -> None:
     form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
-
-def _date(value, default: dt.date) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value) if value else default
-    except ValueError:
-        return default
 
 
 @tenant_view(unit=KLINIK)
@@ -136,7 +129,7 @@ def patient_detail(request, pk: int):
 @tenant_view(unit=KLINIK)
 def visit_list(request):
     privacy.require_clinical(request)
-    day = _date(request.GET.get("tanggal"), timezone.localdate())
+    day = filters.read(request, tanggal=filters.date(_("Tanggal"))).value("tanggal", timezone.localdate())
     visits = (privacy.visits_for(request.koperasi, request.access).filter(date=day).select_related("patient")
               .order_by("queue_no"))
     return render(request, "clinic/visit_list.html", {"visits": visits, "day": day})
@@ -307,14 +300,10 @@ def icd_search(request):
 @tenant_view(unit=KLINIK)
 def reports(request):
     today = timezone.localdate()
-    date_from = _date(request.GET.get("dari"), today.replace(day=1))
-    date_to = _date(request.GET.get("sampai"), today)
+    date_from, date_to = filters.period(request, today.replace(day=1), today)
     clinical = privacy.is_clinical(request.access)
-    try:
-        year, month = (int(x) for x in (request.GET.get("bulan") or f"{today:%Y-%m}").split("-"))
-        dt.date(year, month, 1)
-    except ValueError:
-        year, month = today.year, today.month
+    first = filters.read(request, bulan=filters.month(_("Bulan"))).value("bulan", today.replace(day=1))
+    year, month = first.year, first.month
     per_day = queries.visits_per_day(request.koperasi, date_from, date_to)
     rev = queries.revenue(request.koperasi, date_from, date_to)
     fmt = request.GET.get("format", "")
@@ -355,8 +344,9 @@ def reports(request):
 def tariffs(request):
     services.ensure_default_tariffs(request.koperasi)
     edit = None
-    if request.GET.get("ubah"):
-        edit = get_object_or_404(Tariff, koperasi=request.koperasi, pk=request.GET["ubah"])
+    ubah = filters.read(request, ubah=filters.number(_("Tarif"))).value("ubah")
+    if ubah:
+        edit = get_object_or_404(Tariff, koperasi=request.koperasi, pk=ubah)
     form = TariffForm(request.POST or None, instance=edit)
     if request.method == "POST" and form.is_valid():
         t = form.save(commit=False)

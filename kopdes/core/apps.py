@@ -15,6 +15,10 @@ class CoreConfig(AppConfig):
 
         audit.connect_signals()
 
+        from .validators import install_text_guard
+
+        install_text_guard()
+
         from django.db.models.signals import post_migrate
 
         def _tenant_keys(sender, using="default", **kwargs):

@@ -61,7 +61,7 @@ class BylawsForm(BootstrapMixin, forms.ModelForm):
         fields = [
             "effective_date", "simpanan_pokok", "simpanan_wajib_monthly", "shu_cadangan", "shu_jasa_modal",
             "shu_jasa_usaha", "shu_pengurus", "shu_karyawan", "shu_pendidikan", "shu_sosial", "shu_pembangunan",
-            "decided_by",
+            "shu_usaha_denda", "shu_usaha_pemulihan", "decided_by",
         ]
         widgets = {"effective_date": DateInput()}
 

@@ -174,6 +174,15 @@ class TenantQuerySet(models.QuerySet):
         kid = koperasi if isinstance(koperasi, int) else koperasi.pk
         return self.filter(koperasi_id=kid)
 
+    def bulk_create(self, objs, *args, **kwargs):
+        """``bulk_create`` skips ``pre_save``: the text guard (no control characters) runs here instead."""
+        from .validators import check_text
+
+        objs = list(objs)
+        for o in objs:
+            check_text(o)
+        return super().bulk_create(objs, *args, **kwargs)
+
     def bulk_update(self, objs, fields, batch_size=None):
         """``bulk_update`` of one cooperative's rows also matches their ``koperasi_id`` (one shard on Citus)."""
         objs = list(objs)
@@ -415,6 +424,12 @@ class Bylaws(TenantModel):
     shu_pendidikan = _pct_field(_("dana pendidikan (%)"), "5")
     shu_sosial = _pct_field(_("dana sosial (%)"), "5")
     shu_pembangunan = _pct_field(_("dana pembangunan daerah kerja (%)"), "10")
+    shu_usaha_denda = models.BooleanField(
+        _("denda keterlambatan dihitung sebagai jasa usaha"), default=False,
+        help_text=_("Baku: tidak. Denda bukan transaksi usaha anggota; bila dihitung, penunggak mendapat SHU lebih."))
+    shu_usaha_pemulihan = models.BooleanField(
+        _("pemulihan piutang yang dihapus dihitung sebagai jasa usaha"), default=False,
+        help_text=_("Baku: tidak. Pelunasan pinjaman yang sudah dihapusbukukan bukan transaksi usaha tahun ini."))
     decided_by = models.CharField(_("dasar keputusan"), max_length=200, blank=True, help_text=_("mis. RAT 2025"))
     created_by = models.ForeignKey("User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

@@ -14,7 +14,7 @@ from kopdes.core.errors import DomainError
 from kopdes.core.models import Koperasi
 from kopdes.core.pdf import para
 
-from . import reports
+from . import reports, rules
 from .models import AnnualMeeting, JournalEntry, JournalLine, ShuAllocation
 from .services import year_bounds
 from .shu import member_names
@@ -24,6 +24,7 @@ from .shu import member_names
 def record_meeting(koperasi: Koperasi, *, year: int, date: dt.date, members_total: int, attendance: int,
                    quorum_pct: Decimal = Decimal("50"), statements_approved: bool = False,
                    shu_approved: bool = False, decisions: str = "", place: str = "", by=None) -> AnnualMeeting:
+    rules.require_year_end(koperasi, by)
     if attendance < 0 or members_total <= 0 or attendance > members_total:
         raise DomainError("Jumlah hadir harus antara 0 dan jumlah anggota.",
                           "Attendance must be between 0 and the number of members.", field="attendance",

@@ -25,7 +25,7 @@ from kopdes.core.idempotency import run_idempotent
 from kopdes.core.models import Koperasi
 from kopdes.core.units import Unit
 
-from . import dates
+from . import dates, rules
 from .models import (
     Account,
     AccountMonth,
@@ -462,6 +462,7 @@ def close_year(koperasi: Koperasi, year: int, *, by=None) -> YearClose:
     last day of the fiscal year, then close every month of the year."""
     from .reports import CLOSING_SOURCE
 
+    rules.require_year_end(koperasi, by)
     if YearClose.objects.filter(koperasi=koperasi, year=year).exists():
         raise DomainError(f"Tahun buku {year} sudah ditutup.", f"Fiscal year {year} is already closed.",
                           field="year", code="year_closed")
@@ -508,17 +509,10 @@ def close_year(koperasi: Koperasi, year: int, *, by=None) -> YearClose:
 
 def parse_opening_xlsx(data: bytes) -> list[Line]:
     """Rows: kode | debit | kredit | unit (optional) | id anggota (optional). The first row may be a header."""
-    import io
+    from kopdes.core import uploads
 
-    from openpyxl import load_workbook
-
-    try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # noqa: BLE001 - any unreadable file
-        raise DomainError("Berkas Excel tidak dapat dibaca.", "The Excel file cannot be read.", field="file",
-                          code="bad_file") from None
     lines = []
-    for i, row in enumerate(wb.active.iter_rows(values_only=True)):
+    for i, row in enumerate(list(uploads.rows(data, ".xlsx", csv_ok=False, max_cols=10))):
         if not row or row[0] is None:
             continue
         code = str(row[0]).strip()
@@ -604,6 +598,7 @@ def approve_manual_journal(mj: ManualJournal, *, by) -> ManualJournal:
     if by is None or not getattr(by, "pk", None) or by.pk == mj.maker_id:
         raise DomainError("Pembuat jurnal tidak boleh menyetujui jurnalnya sendiri (maker-checker).",
                           "The maker cannot approve their own journal (maker-checker).", code="maker_is_checker")
+    rules.require_checker(mj.koperasi, by)
     entry = post(mj.koperasi, date=mj.date, memo=mj.memo, lines=_lines_from_json(mj.lines),
                  source="ledger.ManualJournal", source_id=str(mj.pk), by=by)
     mj.status = ManualJournal.Status.POSTED
@@ -623,6 +618,7 @@ def reject_manual_journal(mj: ManualJournal, *, by, reason: str) -> ManualJourna
     if by is None or by.pk == mj.maker_id:
         raise DomainError("Pembuat jurnal tidak boleh memeriksa jurnalnya sendiri.",
                           "The maker cannot check their own journal.", code="maker_is_checker")
+    rules.require_checker(mj.koperasi, by)
     mj.status = ManualJournal.Status.REJECTED
     mj.checker = by
     mj.checked_at = timezone.now()

@@ -21,6 +21,7 @@ from kopdes.core.models import SHU_PARTS, Koperasi
 from kopdes.core.pdf import para
 from kopdes.core.units import Unit
 
+from . import rules
 from .models import Account, AnnualMeeting, JournalLine, ShuAllocation, ShuMemberShare, YearClose
 from .queries import cents
 from .reports import net_result
@@ -39,6 +40,20 @@ PART_ACCOUNT = {
     "shu_pembangunan": "2126",
 }
 CAPITAL_ACCOUNTS = ("3101", "3102")
+# Member income that is not the member's business with the cooperative (issue 14 item 18): late-payment penalties
+# (denda) and recoveries of written-off loans. Left out of jasa usaha unless the by-laws say otherwise
+# (Bylaws.shu_usaha_denda / shu_usaha_pemulihan), so a late payer does not earn more SHU.
+PENALTY_ACCOUNT = "4104"
+RECOVERY_ACCOUNT = "4105"
+
+
+def excluded_from_jasa_usaha(bylaws) -> set[str]:
+    out = set()
+    if not getattr(bylaws, "shu_usaha_denda", False):
+        out.add(PENALTY_ACCOUNT)
+    if not getattr(bylaws, "shu_usaha_pemulihan", False):
+        out.add(RECOVERY_ACCOUNT)
+    return out
 
 
 def largest_remainder(total: int, weights: dict, ) -> dict:
@@ -81,13 +96,17 @@ def capital_averages(koperasi: Koperasi, year: int) -> dict[int, Decimal]:
     return {m: v.quantize(CENT) for m, v in avg.items() if v > 0}
 
 
-def member_transactions(koperasi: Koperasi, year: int) -> dict[int, Decimal]:
+def member_transactions(koperasi: Koperasi, year: int, *, exclude: set[str] | None = None) -> dict[int, Decimal]:
     """Each member's business with the cooperative in the year: net credits to member income accounts 41xx
-    (closing entries carry no member_id, so they never count)."""
+    (closing entries carry no member_id, so they never count), without the accounts in ``exclude`` (by default
+    those :func:`excluded_from_jasa_usaha` names for the by-laws in force at the year's end)."""
     start, end = year_bounds(koperasi, year)
+    if exclude is None:
+        exclude = excluded_from_jasa_usaha(koperasi.bylaws_on(end) or koperasi.current_bylaws)
     rows = (JournalLine.objects.filter(koperasi=koperasi, member_id__isnull=False, account__type="income",
                                        account__segment="member", account__code__startswith="41",
                                        date__gte=start, date__lte=end, entry__status="posted")
+            .exclude(account__code__in=sorted(exclude))
             .values("member_id").annotate(d=Sum("debit"), c=Sum("credit")).order_by())
     net = {r["member_id"]: cents(r["c"]) - cents(r["d"]) for r in rows}
     return {m: v for m, v in net.items() if v > 0}
@@ -118,7 +137,7 @@ def compute(koperasi: Koperasi, year: int, shu: Decimal | None = None) -> dict:
         parts.append({"field": f, "label": str(label), "pct": str(pcts[f]), "amount": str(amt.quantize(CENT)),
                       "account": PART_ACCOUNT[f]})
     capital = capital_averages(koperasi, year)
-    trans = member_transactions(koperasi, year)
+    trans = member_transactions(koperasi, year, exclude=excluded_from_jasa_usaha(bylaws))
     modal = largest_remainder(amounts["shu_jasa_modal"], capital) if capital else {}
     usaha = largest_remainder(amounts["shu_jasa_usaha"], trans) if trans else {}
     members = sorted(set(capital) | set(trans))
@@ -136,6 +155,7 @@ def compute(koperasi: Koperasi, year: int, shu: Decimal | None = None) -> dict:
 def allocate(koperasi: Koperasi, year: int, *, meeting: AnnualMeeting | None = None, date: dt.date | None = None,
              by=None) -> ShuAllocation:
     """After the RAT approved the SHU: post Dr 3401 / Cr cadangan, 2121 per member, funds 2122–2126."""
+    rules.require_year_end(koperasi, by)
     if ShuAllocation.objects.filter(koperasi=koperasi, year=year).exists():
         raise DomainError(f"SHU tahun buku {year} sudah dialokasikan.", f"SHU {year} is already allocated.",
                           code="already_allocated")
@@ -181,6 +201,7 @@ def allocate(koperasi: Koperasi, year: int, *, meeting: AnnualMeeting | None = N
 def pay_out(alloc: ShuAllocation, *, mode: str, date: dt.date, cash_account: str = "1101", by=None) -> ShuAllocation:
     """Pay every member's SHU: in cash (Cr kas) or credited to simpanan sukarela (Cr 2101 with member_id)."""
     alloc = ShuAllocation.objects.locked(alloc.koperasi_id).get(pk=alloc.pk)
+    rules.require_year_end(alloc.koperasi, by)
     if alloc.status != ShuAllocation.Status.POSTED:
         raise DomainError("SHU ini sudah dibayarkan atau belum diposting.", "Already paid or not posted.",
                           code="not_payable")

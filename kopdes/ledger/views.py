@@ -16,12 +16,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from kopdes.core import filters, uploads
 from kopdes.core.access import tenant_view
 from kopdes.core.errors import DomainError
 from kopdes.core.money import format_rupiah
 from kopdes.core.units import Unit
 
-from . import export, queries, rat, reports, services, shu, sources
+from . import export, queries, rat, reports, rules, services, shu, sources
 from .models import (
     Account,
     AccountType,
@@ -40,7 +41,7 @@ WRITE = {"write": True, "unit": Unit.KANTOR}
 
 
 def _can_write(request) -> bool:
-    return request.access.can_write(Unit.KANTOR)
+    return rules.can_write(request.access)
 
 
 def _require_write(request) -> None:
@@ -76,11 +77,7 @@ def _range(request) -> tuple[dt.date, dt.date]:
     today = timezone.localdate()
     year = services.fiscal_year(request.koperasi, today)
     first, _last = services.year_bounds(request.koperasi, year)
-    start = _date(request.GET.get("from"), first)
-    end = _date(request.GET.get("to"), today)
-    if start > end:
-        start, end = end, start
-    return start, end
+    return filters.period(request, first, today, start="from", end="to", swap=True)
 
 
 def _error(request, exc: DomainError) -> None:
@@ -296,6 +293,7 @@ def manual_detail(request, pk: int):
     return render(request, "ledger/manual_detail.html", {"mj": mj, "lines": lines,
                                                          "attachments": mj.attachments.all(),
                                                          "can_write": _can_write(request),
+                                                         "can_check": rules.can_check_manual_journal(request.access),
                                                          "is_maker": mj.maker_id == request.user.pk})
 
 
@@ -329,7 +327,7 @@ def periods(request):
                 services.approve_reopen(req, by=request.user)
                 messages.success(request, _("Persetujuan dicatat."))
             elif action == "close_year":
-                if not request.access.is_pengurus:
+                if not rules.can_close_year(request.access):
                     raise PermissionDenied
                 services.close_year(k, int(request.POST["year"]), by=request.user)
                 messages.success(request, _("Tutup buku tahunan selesai; SHU dipindah ke SHU belum dibagi."))
@@ -362,7 +360,7 @@ def opening(request):
         else:
             try:
                 e = services.import_opening_balances(k, date=_date(request.POST.get("date"), timezone.localdate()),
-                                                     data=f.read(), by=request.user)
+                                                     data=uploads.read(f), by=request.user)
                 messages.success(request, _("Saldo awal diposting sebagai %(ref)s.") % {"ref": e.reference})
                 return redirect("ledger:entry", slug=k.slug, pk=e.pk)
             except DomainError as exc:
@@ -413,7 +411,9 @@ def cash(request):
 def shu_page(request):
     k = request.koperasi
     today = timezone.localdate()
-    year = int(request.GET.get("year") or request.POST.get("year") or services.fiscal_year(k, today) - 1)
+    f = filters.read(request, year=filters.year(_("Tahun buku")))
+    year = f.value("year") or filters.read(request.POST, year=filters.year()).value(
+        "year", services.fiscal_year(k, today) - 1)
     alloc = ShuAllocation.objects.filter(koperasi=k, year=year).first()
     if request.method == "POST":
         if not request.access.is_pengurus:
@@ -447,7 +447,7 @@ def shu_page(request):
         "parts": alloc.parts if alloc else (preview or {}).get("parts", []),
         "closed": YearClose.objects.filter(koperasi=k, year=year).first(),
         "meeting": AnnualMeeting.objects.filter(koperasi=k, year=year).order_by("-date").first(),
-        "today": today, "can_pay": request.access.is_pengurus,
+        "today": today, "can_pay": request.access.is_pengurus, "filters": f,
     })
 
 

@@ -418,8 +418,12 @@ class BankFacility(TenantModel):
         return f"{self.bank_name} {self.contract_number}"
 
     def terms(self) -> Terms:
+        """Instalments on the 12th (PMK 49/2025), the first in the month after the disbursement."""
+        from .services import pmk49_first_due
+
         return Terms(principal=self.amount, rate=self.rate, rate_period="tahun", tenor=self.tenor, method=self.method,
-                     start_date=self.received_on, grace_principal=self.grace, rounding=1)
+                     start_date=self.received_on, first_due_date=pmk49_first_due(self.received_on),
+                     grace_principal=self.grace, rounding=1)
 
 
 class BankInstallment(TenantModel):

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.db import connection, transaction
 from django.db.models import Count, F, Q, Sum
@@ -29,6 +29,7 @@ from kopdes.ledger.queries import account_balance, member_balance
 from kopdes.ledger.services import Line, post, reverse
 from kopdes.members.models import Member
 
+from . import rules
 from .models import (
     AgeingRun,
     Approval,
@@ -358,6 +359,7 @@ def approve(koperasi, loan, *, by, note: str = "") -> Loan:
     if loan.created_by_id == by.pk:
         raise DomainError("Pembuat pengajuan tidak boleh menyetujui pengajuannya sendiri (maker-checker).",
                           "The maker of an application cannot approve it.", code="maker_checker")
+    rules.require_committee(koperasi, by)
     if loan.approvals.filter(by=by).exists():
         raise DomainError("Anda sudah menyetujui pengajuan ini; perlu pemutus lain.",
                           "You already approved this; another approver is needed.", code="same_approver")
@@ -378,6 +380,8 @@ def reject(koperasi, loan, *, by, reason: str) -> Loan:
                           code="bad_state")
     if not (reason or "").strip():
         raise DomainError("Alasan penolakan wajib diisi.", "A reason is required.", field="reason")
+    if by is not None:
+        rules.require_committee(koperasi, by)
     loan.status = Loan.Status.DITOLAK
     loan.reject_reason = reason.strip()
     loan.save(update_fields=["status", "reject_reason"])
@@ -1078,26 +1082,78 @@ LAST_AGEING_TIMINGS: list[tuple[str, float]] = []
 
 
 # --- the cooperative's own bank financing (PMK 49/2025) -------------------------------------------------------------
+# The terms of the Himbara financing for KDMP under PMK 49/2025 (issue 14 item 17): 6% a year, principal grace of
+# 6 to 8 months, at most 72 months, at most Rp3 billion per cooperative of which at most Rp500 million for operating
+# costs (modal kerja/operasional), instalments due on the 12th of each month. The first instalment falls on the
+# 12th of the month after the disbursement (its interest is the odd first period, 30/360).
+PMK49_RATE = Decimal("6")
+PMK49_GRACE = (6, 8)
+PMK49_MAX_TENOR = 72
+PMK49_MAX_AMOUNT = Decimal("3000000000")
+PMK49_MAX_OPERATING = Decimal("500000000")
+PMK49_DUE_DAY = 12
+
+
+def pmk49_first_due(received_on: dt.date) -> dt.date:
+    """The 12th of the month after the disbursement."""
+    from .schedule import add_months
+
+    return add_months(received_on.replace(day=1), 1).replace(day=PMK49_DUE_DAY)
+
+
+def _int_term(value, field: str, label_id: str, label_en: str) -> int:
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        number = None
+    if number is None or number != number.to_integral_value():
+        raise DomainError(f"{label_id} harus bilangan bulat bulan.", f"{label_en} must be whole months.", field=field)
+    return int(number)
+
 
 @transaction.atomic
 def record_bank_facility(koperasi, *, bank_name: str, contract_number: str, amount, received_on: dt.date,
-                         rate=Decimal("6"), tenor: int = 72, grace: int = 6, operating_part=0,
-                         unit: str = Unit.KANTOR, by=None, note: str = "") -> BankFacility:
-    amount = _positive(amount, "amount", "Plafon")
-    if amount > Decimal("3000000000"):
-        raise DomainError("Pembiayaan PMK 49/2025 paling banyak Rp3 miliar per koperasi.",
-                          "PMK 49/2025 financing is at most Rp3 billion.", field="amount", code="over_limit")
-    operating_part = Decimal(str(operating_part or 0))
-    if operating_part < 0 or operating_part > min(amount, Decimal("500000000")):
-        raise DomainError("Bagian operasional paling banyak Rp500 juta.", "Operating part at most Rp500 million.",
-                          field="operating_part", code="over_limit")
-    if not 1 <= int(tenor) <= 72:
-        raise DomainError("Jangka pembiayaan paling lama 72 bulan.", "Tenor at most 72 months.", field="tenor")
+                         rate=PMK49_RATE, tenor: int = PMK49_MAX_TENOR, grace: int = PMK49_GRACE[0],
+                         operating_part=0, method: str = "anuitas", unit: str = Unit.KANTOR, by=None,
+                         note: str = "") -> BankFacility:
+    """Record a PMK 49/2025 facility with its schedule and post the disbursement; its terms are enforced."""
     if not bank_name or not contract_number:
         raise DomainError("Nama bank dan nomor perjanjian wajib diisi.", "Bank and contract number are required.",
                           field="bank_name")
+    amount = _positive(amount, "amount", "Plafon")
+    if amount > PMK49_MAX_AMOUNT:
+        raise DomainError("Pembiayaan PMK 49/2025 paling banyak Rp3 miliar per koperasi.",
+                          "PMK 49/2025 financing is at most Rp3 billion.", field="amount", code="over_limit")
+    try:
+        operating_part = Decimal(str(operating_part or 0))
+    except InvalidOperation:
+        raise DomainError("Bagian operasional tidak valid.", "Invalid operating part.", field="operating_part") \
+            from None
+    if operating_part < 0 or operating_part > min(amount, PMK49_MAX_OPERATING):
+        raise DomainError("Bagian operasional paling banyak Rp500 juta dan tidak melebihi plafon.",
+                          "The operating part is at most Rp500 million and within the facility.",
+                          field="operating_part", code="over_limit")
+    try:
+        rate = Decimal(str(rate))
+    except InvalidOperation:
+        rate = None
+    if rate != PMK49_RATE:
+        raise DomainError("Bunga pembiayaan PMK 49/2025 adalah 6% per tahun.",
+                          "PMK 49/2025 financing carries 6% a year.", field="rate", code="pmk49_rate")
+    tenor = _int_term(tenor, "tenor", "Jangka", "The tenor")
+    grace = _int_term(grace, "grace", "Masa tenggang", "The grace period")
+    if not 1 <= tenor <= PMK49_MAX_TENOR:
+        raise DomainError("Jangka pembiayaan paling lama 72 bulan.", "Tenor at most 72 months.", field="tenor",
+                          code="pmk49_tenor")
+    if not PMK49_GRACE[0] <= grace <= PMK49_GRACE[1]:
+        raise DomainError("Masa tenggang pokok PMK 49/2025 adalah 6 sampai 8 bulan.",
+                          "The PMK 49/2025 principal grace period is 6 to 8 months.", field="grace",
+                          code="pmk49_grace")
+    if grace >= tenor:
+        raise DomainError("Jangka harus lebih panjang dari masa tenggang.", "The tenor must exceed the grace period.",
+                          field="tenor", code="pmk49_tenor")
     f = BankFacility(koperasi=koperasi, bank_name=bank_name, contract_number=contract_number, amount=amount,
-                     operating_part=operating_part, rate=Decimal(str(rate)), tenor=int(tenor), grace=int(grace),
+                     operating_part=operating_part, rate=rate, tenor=tenor, grace=grace, method=method,
                      received_on=received_on, unit=unit, note=note)
     sched = generate(f.terms())
     f.save()

@@ -18,7 +18,7 @@ from kopdes.core.models import MANAGEMENT_ROLES
 from kopdes.core.money import format_rupiah
 from kopdes.core.units import Unit
 
-from . import exports, queries, services
+from . import exports, queries, rules, services
 from .forms import (
     AgeingForm,
     ApplicationForm,
@@ -203,14 +203,14 @@ def analyse(request, pk):
                                                                   by=request.user), _("Analisis tersimpan."), NoteForm)
 
 
-@tenant_view(write=True, unit=SP, roles=MANAGEMENT_ROLES)
+@tenant_view(write=True, unit=SP, roles=rules.COMMITTEE_ROLES)
 def approve(request, pk):
     return _action(request, pk, lambda loan, c: services.approve(request.koperasi, loan, by=request.user,
                                                                   note=c.get("note", "")),
                    _("Persetujuan tercatat."), NoteForm)
 
 
-@tenant_view(write=True, unit=SP, roles=MANAGEMENT_ROLES)
+@tenant_view(write=True, unit=SP, roles=rules.COMMITTEE_ROLES)
 def reject(request, pk):
     return _action(request, pk, lambda loan, c: services.reject(request.koperasi, loan, by=request.user,
                                                                  reason=c["reason"]), _("Pengajuan ditolak."), ReasonForm)

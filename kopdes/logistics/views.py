@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 
 from django.contrib import messages
@@ -15,6 +14,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from kopdes.core import filters
 from kopdes.core.access import tenant_view
 from kopdes.core.errors import DomainError
 from kopdes.core.money import format_rupiah
@@ -35,16 +35,10 @@ def _can_write(request) -> bool:
     return request.access.can_write(U)
 
 
-def _d(value, default):
-    try:
-        return dt.date.fromisoformat(value) if value else default
-    except ValueError:
-        return default
-
 
 def _period(request):
     today = timezone.localdate()
-    return _d(request.GET.get("dari"), today.replace(day=1)), _d(request.GET.get("sampai"), today)
+    return filters.period(request, today.replace(day=1), today)
 
 
 def dashboard_widget(request):

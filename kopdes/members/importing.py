@@ -6,10 +6,8 @@ file without errors is imported, all-or-nothing, in one transaction.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import functools
-import io
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -17,7 +15,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from kopdes.core import audit
+from kopdes.core import audit, uploads
 from kopdes.core.errors import DomainError
 from kopdes.core.models import Koperasi, User
 from kopdes.core.sheets import xlsx_bytes
@@ -26,6 +24,9 @@ from .models import CROPS, Member, MemberNameToken, Occupation, tokens_for
 from .services import RegionCache, clean_member_data, format_number, index_niks, next_seq
 
 MAX_ROWS = 50_000
+#: a file larger than this is imported by the task worker, with progress on a page (``ImportJob``)
+BACKGROUND_BYTES = 256 * 1024
+PROGRESS_EVERY = 250
 
 # column key, header, field, required, help
 MEMBER_COLUMNS = [
@@ -112,42 +113,11 @@ def _norm_header(h) -> str:
 
 
 def read_table(data: bytes, filename: str) -> list[tuple[int, dict]]:
-    """Rows of the first sheet (xlsx) or the CSV as ``[(row_number, {column: value})]``; row 1 is the header."""
-    name = (filename or "").lower()
-    rows: list[list] = []
-    if name.endswith((".xlsx", ".xlsm")):
-        from openpyxl import load_workbook
-
-        try:
-            wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except Exception:  # noqa: BLE001
-            raise DomainError("Berkas Excel tidak dapat dibaca (gunakan .xlsx).",
-                              "The Excel file cannot be read (use .xlsx).", field="file", code="bad_file")
-        ws = wb.worksheets[0]
-        for r in ws.iter_rows(values_only=True):
-            rows.append(list(r))
-            if len(rows) > MAX_ROWS + 1:
-                break
-        wb.close()
-    elif name.endswith((".csv", ".txt")):
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            text = data.decode("latin-1")
-        sample = text[:4096]
-        try:
-            dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
-        except csv.Error:
-            dialect = csv.excel
-        rows = [list(r) for r in csv.reader(io.StringIO(text), dialect)]
-    else:
-        raise DomainError("Format berkas harus .xlsx atau .csv.", "The file must be .xlsx or .csv.", field="file",
-                          code="bad_file")
+    """Rows of the first sheet (xlsx) or the CSV as ``[(row_number, {column: value})]``; row 1 is the header.
+    Read within :mod:`kopdes.core.uploads`' bounds (size, unpacked size, rows, columns, cell length)."""
+    rows = list(uploads.rows(data, filename, max_rows=MAX_ROWS))
     if not rows:
         raise DomainError("Berkas kosong.", "The file is empty.", field="file", code="empty_file")
-    if len(rows) > MAX_ROWS + 1:
-        raise DomainError(f"Terlalu banyak baris (maks. {MAX_ROWS}).", f"Too many rows (max {MAX_ROWS}).",
-                          field="file", code="too_many_rows")
     headers = [_norm_header(h) for h in rows[0]]
     out = []
     for i, r in enumerate(rows[1:], start=2):
@@ -214,8 +184,8 @@ def _crops(v) -> str:
 
 # --- members ------------------------------------------------------------------------------------------------
 
-def validate_member_rows(koperasi: Koperasi, table: list[tuple[int, dict]]) -> tuple[list[tuple[int, dict]],
-                                                                                      list[RowError], list[str]]:
+def validate_member_rows(koperasi: Koperasi, table: list[tuple[int, dict]], progress=None
+                         ) -> tuple[list[tuple[int, dict]], list[RowError], list[str]]:
     regions = RegionCache()
     errors: list[RowError] = []
     warnings: list[str] = []
@@ -226,7 +196,9 @@ def validate_member_rows(koperasi: Koperasi, table: list[tuple[int, dict]]) -> t
                           "Columns 'nik' and 'nama' missing from the header row; use the template.", field="file",
                           code="bad_header")
     today = timezone.localdate()
-    for rownum, raw in table:
+    for n, (rownum, raw) in enumerate(table):
+        if progress and n % PROGRESS_EVERY == 0:
+            progress(n, len(table))
         data: dict = {}
         row_errors: list[RowError] = []
         for col, fld, required, _h in MEMBER_COLUMNS:
@@ -289,13 +261,13 @@ def validate_member_rows(koperasi: Koperasi, table: list[tuple[int, dict]]) -> t
 
 
 def import_members(koperasi: Koperasi, data: bytes, filename: str, *, dry_run: bool = False,
-                   by: User | None = None) -> ImportReport:
+                   by: User | None = None, progress=None) -> ImportReport:
     """Validate the whole file, then create every member (calon anggota) in one transaction — or none.
 
     Raises :class:`ImportRejected` (with ``errors``) when any row is wrong.
     """
     table = read_table(data, filename)
-    clean, errors, warnings = validate_member_rows(koperasi, table)
+    clean, errors, warnings = validate_member_rows(koperasi, table, progress)
     report = ImportReport(rows=len(table), errors=errors, warnings=warnings, dry_run=dry_run)
     if errors:
         raise ImportRejected(errors, len(table))
@@ -342,7 +314,7 @@ def _amount(v, column: str) -> Decimal:
 
 def import_opening_balances(koperasi: Koperasi, data: bytes, filename: str, *, date: dt.date,
                             counter_account: str = "1101", dry_run: bool = False,
-                            by: User | None = None) -> ImportReport:
+                            by: User | None = None, progress=None) -> ImportReport:
     """Opening balances of savings per member (all-or-nothing). One journal entry: debit ``counter_account``
     (default 1101 kas kantor: the money collected before Kopdes), credit 3101/3102/2101 per member.
     A member with an opening pokok becomes anggota (joined on ``date`` unless already set).
@@ -359,7 +331,9 @@ def import_opening_balances(koperasi: Koperasi, data: bytes, filename: str, *, d
     errors: list[RowError] = []
     rows: list[tuple[Member, dict[str, Decimal]]] = []
     seen: dict[int, int] = {}
-    for rownum, raw in table:
+    for n, (rownum, raw) in enumerate(table):
+        if progress and n % PROGRESS_EVERY == 0:
+            progress(n, len(table))
         number, nik = _text(raw.get("nomor_anggota")), _text(raw.get("nik"))
         m = members.get(number) or (members.get(number.zfill(5)) if number.isdigit() else None)
         if m is None and nik:
@@ -486,3 +460,85 @@ def balance_template_xlsx(koperasi: Koperasi | None = None) -> bytes:
     for col in ws.columns:
         ws.column_dimensions[col[0].column_letter].width = 20
     return xlsx_bytes(wb)
+
+
+# --- big imports in the background (issue 14 item 8) ---------------------------------------------------------
+
+def start_job(koperasi: Koperasi, data: bytes, filename: str, *, kind: str, date: dt.date | None = None,
+              dry_run: bool = False, by: User | None = None):
+    """Queue an import for the task worker; the file is checked against the upload bounds first."""
+    from django.db import transaction
+
+    from .models import ImportJob
+
+    data = uploads.read(data)
+    if kind == ImportJob.Kind.BALANCES and date is None:
+        raise DomainError("Isi tanggal saldo awal.", "Give the opening balance date.", field="date")
+    job = ImportJob.objects.create(koperasi=koperasi, kind=kind, filename=(filename or "berkas")[:200], data=data,
+                                   opening_date=date, dry_run=dry_run, created_by=by if getattr(by, "pk", None)
+                                   else None)
+    kid, jid = koperasi.pk, job.pk
+
+    def go():
+        from .tasks import run_import
+
+        try:
+            result = run_import.enqueue(kid, jid)
+        except Exception as exc:  # noqa: BLE001 - no task backend: the job says so instead of waiting forever
+            ImportJob.objects.filter(koperasi_id=kid, pk=jid).update(
+                status=ImportJob.Status.FAILED, finished_at=timezone.now(), data=b"",
+                message=f"Antrean tugas tidak tersedia: {exc}"[:300])
+            return
+        ImportJob.objects.filter(koperasi_id=kid, pk=jid).update(task_id=str(result.id)[:64])
+
+    transaction.on_commit(go)
+    return job
+
+
+def run_job(koperasi_id: int, job_id: int):
+    """Run a queued import (called by the worker); refusals and failures are kept on the job."""
+    from kopdes.core.audit import acting_as
+
+    from .models import ImportJob
+
+    jobs = ImportJob.objects.for_koperasi(koperasi_id)
+    if not jobs.filter(pk=job_id, status=ImportJob.Status.QUEUED).update(status=ImportJob.Status.RUNNING,
+                                                                         started_at=timezone.now()):
+        return jobs.filter(pk=job_id).first()
+    job = jobs.select_related("koperasi", "created_by").get(pk=job_id)
+
+    def progress(done: int, total: int) -> None:
+        jobs.filter(pk=job_id).update(done=done, total=total)
+
+    try:
+        with acting_as(job.created_by, label="members-import"):
+            if job.kind == ImportJob.Kind.MEMBERS:
+                report = import_members(job.koperasi, bytes(job.data), job.filename, dry_run=job.dry_run,
+                                        by=job.created_by, progress=progress)
+            else:
+                report = import_opening_balances(job.koperasi, bytes(job.data), job.filename, date=job.opening_date,
+                                                 dry_run=job.dry_run, by=job.created_by, progress=progress)
+    except ImportRejected as exc:
+        job.status, job.message = ImportJob.Status.FAILED, exc.message_id[:300]
+        job.errors = [{"row": e.row, "column": e.column, "message": e.message, "message_en": e.message_en}
+                      for e in exc.errors[:1000]]
+        job.total = job.done = exc.rows
+    except DomainError as exc:
+        job.status, job.message = ImportJob.Status.FAILED, exc.message_id[:300]
+    except Exception as exc:  # noqa: BLE001
+        import logging
+
+        logging.getLogger(__name__).exception("member import job %s failed", job_id)
+        job.status, job.message = ImportJob.Status.FAILED, f"Gagal: {exc}"[:300]
+    else:
+        job.status = ImportJob.Status.DONE
+        job.total = job.done = report.rows
+        job.created = report.created
+        job.warnings = report.warnings[:200]
+        job.message = (f"{report.rows} baris diperiksa" + ("" if report.dry_run else f", {report.created} disimpan")
+                       + (f"; total Rp{report.total_amount:,.0f}".replace(",", ".") if report.total_amount else ""))
+    job.data = b""
+    job.finished_at = timezone.now()
+    job.save(update_fields=["status", "message", "errors", "warnings", "total", "done", "created", "data",
+                            "finished_at"])
+    return job

@@ -18,7 +18,7 @@ from kopdes.core.errors import DomainError
 from kopdes.core.identity import NikInfo, check_adult, is_digits, parse_nik, validate_nik
 from kopdes.core.models import Koperasi, Region, User
 from kopdes.core.units import Unit
-from kopdes.core.validators import normalize_phone, validate_phone
+from kopdes.core.validators import control_character, control_message, normalize_phone, validate_phone
 
 from .models import CROP_CODES, Member, Occupation, Settlement
 
@@ -93,7 +93,11 @@ def clean_member_data(data: dict, *, regions: RegionCache | None = None, registe
     for key in ("nik", "kk", "name", "birth_place", "address", "rt", "rw", "dusun", "phone", "heir_name",
                 "heir_relation", "heir_nik", "heir_phone", "farmer_group"):
         if key in d:
-            d[key] = ("" if d[key] is None else str(d[key])).strip()
+            d[key] = "" if d[key] is None else str(d[key])
+            char = control_character(d[key])
+            if char:
+                raise DomainError(*control_message(char), field=key, code="control_character")
+            d[key] = d[key].strip()
     if "name" in d:
         d["name"] = " ".join(d["name"].split())
         if not d["name"]:

@@ -6,6 +6,7 @@ urlpatterns = [
     path("", views.member_list, name="home"),
     path("baru/", views.member_new, name="new"),
     path("impor/", views.import_page, name="import"),
+    path("impor/tugas/<int:pk>/", views.import_job, name="import_job"),
     path("impor/templat/", views.import_template, name="import_template"),
     path("kartu/", views.member_cards, name="cards"),
     path("penyelesaian/<int:pk>/", views.settlement, name="settlement"),

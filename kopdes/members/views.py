@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kopdes.core import uploads
 from kopdes.core.errors import DomainError
 from kopdes.core.models import PENGURUS_ROLES, Role
 from kopdes.core.money import format_rupiah
@@ -283,15 +284,19 @@ def import_page(request):
     if request.method == "POST" and form.is_valid():
         cd = form.cleaned_data
         upload = cd["file"]
-        data = upload.read()
         try:
+            data = uploads.read(upload)
+            if cd["kind"] != "anggota" and not request.access.has_role(*PENGURUS_ROLES, Role.MANAJER):
+                raise DomainError("Saldo awal simpanan hanya dapat diimpor oleh pengurus/manajer.",
+                                  "Only the board or manager may import opening balances.", field="kind")
+            if len(data) > importing.BACKGROUND_BYTES:
+                job = importing.start_job(request.koperasi, data, upload.name, kind=cd["kind"], date=cd.get("date"),
+                                          dry_run=cd["dry_run"], by=request.user)
+                return redirect("members:import_job", slug=request.koperasi.slug, pk=job.pk)
             if cd["kind"] == "anggota":
                 result = importing.import_members(request.koperasi, data, upload.name, dry_run=cd["dry_run"],
                                                   by=request.user)
             else:
-                if not request.access.has_role(*PENGURUS_ROLES, Role.MANAJER):
-                    raise DomainError("Saldo awal simpanan hanya dapat diimpor oleh pengurus/manajer.",
-                                      "Only the board or manager may import opening balances.", field="kind")
                 if not cd.get("date"):
                     raise DomainError("Isi tanggal saldo awal.", "Give the opening balance date.", field="date")
                 result = importing.import_opening_balances(request.koperasi, data, upload.name, date=cd["date"],
@@ -310,6 +315,19 @@ def import_page(request):
                                  % {"created": result.created, "rows": result.rows})
     return render(request, "members/import.html", {"form": form, "result": result, "errors": errors,
                                                     "columns": importing.MEMBER_COLUMNS})
+
+
+@registry_view()
+def import_job(request, pk: int):
+    """A background import's progress (polled every 2 s while it runs), then its result or its errors. Its
+    starter and the management see it."""
+    from .models import ImportJob
+
+    job = get_object_or_404(ImportJob.objects.defer("data"), koperasi=request.koperasi, pk=pk)
+    if job.created_by_id != request.user.pk and not request.access.is_management:
+        raise Http404
+    tpl = "members/_import_job.html" if request.headers.get("HX-Request") else "members/import_job.html"
+    return render(request, tpl, {"job": job})
 
 
 @registry_view()

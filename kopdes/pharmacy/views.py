@@ -4,7 +4,6 @@ carry patient data and are for the apotek's and the clinic's staff only (``clini
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 
 from django.contrib import messages
@@ -15,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kopdes.clinic import exports, privacy
-from kopdes.core import audit
+from kopdes.core import audit, filters
 from kopdes.core.access import tenant_view
 from kopdes.core.errors import DomainError
 from kopdes.core.units import Unit
@@ -30,12 +29,6 @@ APOTEK = Unit.APOTEK
 def _apply(form, exc: DomainError) -> None:
     form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
-
-def _date(value, default: dt.date) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value) if value else default
-    except ValueError:
-        return default
 
 
 def _staff(request) -> bool:
@@ -376,8 +369,7 @@ def label(request, pk: int, line_id: int):
 @tenant_view(unit=APOTEK)
 def reports(request):
     today = timezone.localdate()
-    date_from = _date(request.GET.get("dari"), today.replace(day=1))
-    date_to = _date(request.GET.get("sampai"), today)
+    date_from, date_to = filters.period(request, today.replace(day=1), today)
     rows = queries.sales_by_drug(request.koperasi, date_from, date_to)
     by_class = queries.sales_by_class(rows)
     fmt = request.GET.get("format")
@@ -403,8 +395,7 @@ def keras_register(request):
     """Register of obat keras dispensed (patient, prescription, prescriber, batch): apotek/clinic staff only."""
     privacy.require_prescription_reader(request)
     today = timezone.localdate()
-    date_from = _date(request.GET.get("dari"), today.replace(day=1))
-    date_to = _date(request.GET.get("sampai"), today)
+    date_from, date_to = filters.period(request, today.replace(day=1), today)
     lines = list(queries.keras_register(request.koperasi, date_from, date_to))
     audit.record("read", koperasi_id=request.koperasi.pk,
                  summary=f"Register obat keras {date_from:%d-%m-%Y}–{date_to:%d-%m-%Y} ({len(lines)} baris)")

@@ -407,14 +407,9 @@ def import_rdkk(koperasi, rows: list[dict]) -> dict:
 
 def read_rdkk_excel(fileobj) -> list[dict]:
     """Rows of the first sheet; header row names as in ``RDKK_COLUMNS`` (case-insensitive)."""
-    import openpyxl
+    from kopdes.core import uploads
 
-    try:
-        wb = openpyxl.load_workbook(fileobj, read_only=True, data_only=True)
-    except Exception as exc:  # noqa: BLE001
-        raise DomainError("Berkas bukan Excel (.xlsx) yang valid.", "Not a valid .xlsx file.", field="file") from exc
-    ws = wb.worksheets[0]
-    it = ws.iter_rows(values_only=True)
+    it = iter(list(uploads.rows(fileobj, ".xlsx", csv_ok=False)))
     header = [str(h or "").strip().lower() for h in next(it, [])]
     missing = [c for c in RDKK_COLUMNS[:8] if c not in header]
     if missing:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_POST
 
+from kopdes.core import filters
 from kopdes.core.access import require_write, tenant_view
 from kopdes.core.errors import DomainError
 from kopdes.core.money import format_rupiah
@@ -56,9 +57,7 @@ def _d(value, default=None):
 
 def _period(request):
     today = timezone.localdate()
-    start = _d(request.GET.get("dari"), today.replace(day=1))
-    end = _d(request.GET.get("sampai"), today)
-    return start, end
+    return filters.period(request, today.replace(day=1), today)
 
 
 def _err(request, exc: DomainError):
@@ -322,7 +321,8 @@ def product_detail(request, pk: int):
     k = request.koperasi
     p = get_object_or_404(Product, pk=pk, koperasi=k)
     start, end = _period(request)
-    loc = Location.objects.filter(koperasi=k, pk=request.GET.get("lokasi")).first() if request.GET.get("lokasi") else None
+    lokasi = filters.read(request, lokasi=filters.number(_("Lokasi"))).value("lokasi")
+    loc = Location.objects.filter(koperasi=k, pk=lokasi).first() if lokasi else None
     card = stock.stock_card(k, p, location=loc, date_from=start, date_to=end)
     if request.GET.get("format") in ("xlsx", "pdf"):
         rows = [[r["move"].date, r["move"].get_kind_display(), r["move"].location.name,
@@ -375,7 +375,9 @@ def opname(request):
     entered are posted in one count (blank = not counted)."""
     k = request.koperasi
     locations = Location.objects.filter(koperasi=k, unit=U, active=True)
-    loc = locations.filter(pk=request.POST.get("location") or request.GET.get("lokasi")).first() or locations.first()
+    f = filters.read(request, lokasi=filters.number(_("Lokasi")), hasil=filters.number(_("Hasil")))
+    chosen = filters.read(request.POST, location=filters.number()).value("location") or f.value("lokasi")
+    loc = (locations.filter(pk=chosen).first() if chosen else None) or locations.first()
     if loc is None:
         loc = services.default_location(k, U)
     if request.method == "POST":
@@ -398,8 +400,8 @@ def opname(request):
     rows = [(p, on_hand.get(p.pk, Decimal(0))) for p in
             Product.objects.filter(koperasi=k, unit=U, active=True).order_by("name")]
     result = None
-    if request.GET.get("hasil"):
-        result = StockCount.objects.filter(koperasi=k, pk=request.GET["hasil"]).first()
+    if f.value("hasil"):
+        result = StockCount.objects.filter(koperasi=k, pk=f.value("hasil")).first()
     return render(request, "retail/opname.html", {
         "loc": loc, "locations": locations, "rows": rows, "result": result,
         "result_lines": [(ln, ln.counted_qty - ln.system_qty) for ln in result.lines.select_related("product")]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
+from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, F, Sum
@@ -13,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kopdes.core import filters
 from kopdes.core.errors import DomainError
 from kopdes.core.models import MANAGEMENT_ROLES, PENGURUS_ROLES
 from kopdes.core.money import format_rupiah
@@ -111,10 +113,11 @@ def receipt(request, pk):
 def transactions(request):
     k = request.koperasi
     qs = SavingsTransaction.objects.filter(koperasi=k).select_related("member", "receipt").order_by("-date", "-id")
-    kind = request.GET.get("jenis", "")
+    f = filters.read(request, jenis=forms.ChoiceField(required=False, choices=[("", "—"), *Kind.choices]),
+                     dari=filters.date(_("Dari")), sampai=filters.date(_("Sampai")))
+    kind, start, end = f.value("jenis", ""), f.value("dari"), f.value("sampai")
     if kind:
         qs = qs.filter(kind=kind)
-    start, end = request.GET.get("dari", ""), request.GET.get("sampai", "")
     if start:
         qs = qs.filter(date__gte=start)
     if end:
@@ -136,7 +139,8 @@ def transactions(request):
         return resp
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     return render(request, "savings/transactions.html", {"page": page, "kinds": Kind.choices, "jenis": kind,
-                                                         "dari": start, "sampai": end})
+                                                         "dari": f.data.get("dari", ""),
+                                                         "sampai": f.data.get("sampai", ""), "filters": f})
 
 
 @registry_view(savings=True)
@@ -194,20 +198,14 @@ def arrears_list(request):
 
 
 def _statement_range(request):
-    start = request.GET.get("dari") or None
-    end = request.GET.get("sampai") or None
-    try:
-        start = dt.date.fromisoformat(start) if start else None
-        end = dt.date.fromisoformat(end) if end else None
-    except ValueError:
-        start = end = None
-    return start, end
+    f = filters.read(request, dari=filters.date(_("Dari")), sampai=filters.date(_("Sampai")))
+    return f.value("dari"), f.value("sampai"), f
 
 
 @registry_view(savings=True)
 def statement(request, pk):
     m = get_object_or_404(Member.objects.select_related("koperasi__region"), pk=pk, koperasi=request.koperasi)
-    start, end = _statement_range(request)
+    start, end, f = _statement_range(request)
     st = member_statement(m, start, end)
     if request.GET.get("format") == "pdf":
         from .pdf import statement_pdf
@@ -215,7 +213,8 @@ def statement(request, pk):
         resp = HttpResponse(statement_pdf(st), content_type="application/pdf")
         resp["Content-Disposition"] = f'inline; filename="rekening-simpanan-{m.number}.pdf"'
         return resp
-    return render(request, "savings/statement.html", {"st": st, "m": m, "dari": start, "sampai": end})
+    return render(request, "savings/statement.html", {"st": st, "m": m, "dari": start, "sampai": end,
+                                                      "filters": f})
 
 
 @registry_view(savings=True)
@@ -223,14 +222,12 @@ def passbook(request, pk):
     """Printable passbook page: fixed-height rows, continuing from a given line number."""
     m = get_object_or_404(Member, pk=pk, koperasi=request.koperasi)
     st = member_statement(m)
-    try:
-        start_line = max(int(request.GET.get("baris", "1")), 1)
-    except ValueError:
-        start_line = 1
+    f = filters.read(request, baris=filters.number(_("Baris"), max_value=1_000_000))
+    start_line = f.value("baris", 1)
     per_page = 24
     rows = st.rows[start_line - 1:start_line - 1 + per_page]
     return render(request, "savings/passbook.html", {"m": m, "rows": rows, "start_line": start_line,
-                                                     "next_line": start_line + len(rows), "total_rows": len(st.rows)})
+                                                     "next_line": start_line + len(rows), "total_rows": len(st.rows), "filters": f})
 
 
 @registry_view(savings=True, roles=PENGURUS_ROLES)

@@ -289,16 +289,16 @@ def import_template() -> bytes:
 
 def import_formations(upload, *, by=None, today: dt.date | None = None) -> ImportResult:
     """Bulk update from an Excel file: all rows or none; errors per row."""
-    from openpyxl import load_workbook
+    from kopdes.core import uploads
 
     result = ImportResult()
     try:
-        wb = load_workbook(upload, read_only=True, data_only=True)
-    except Exception:  # noqa: BLE001 - anything that is not a readable xlsx
-        raise DomainError("Berkas bukan Excel (.xlsx) yang dapat dibaca.", "Not a readable Excel (.xlsx) file.",
-                          field="file", code="invalid_file_type") from None
-    ws = wb.worksheets[0]
-    rows = ws.iter_rows(values_only=True)
+        rows = iter(list(uploads.rows(upload, ".xlsx", csv_ok=False)))
+    except DomainError as exc:
+        if exc.code == "bad_file":
+            raise DomainError("Berkas bukan Excel (.xlsx) yang dapat dibaca.", "Not a readable Excel (.xlsx) file.",
+                              field="file", code="invalid_file_type") from None
+        raise
     header = next(rows, None)
     if not header:
         raise DomainError("Berkas kosong.", "Empty file.", field="file", code="empty_file")

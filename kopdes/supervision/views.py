@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kopdes.core import filters
 from kopdes.core.access import tenant_view
 from kopdes.core.errors import DomainError
 from kopdes.core.models import Koperasi, Region
@@ -434,7 +435,10 @@ def visit(request: HttpRequest, pk: int) -> HttpResponse:
 def governance(request: HttpRequest) -> HttpResponse:
     k = request.koperasi
     can_edit = supervises(request.user, k)
-    year = int(request.GET.get("tahun") or request.POST.get("year") or timezone.localdate().year)
+    f = filters.read(request, tahun=filters.year(_("Tahun")))
+    year = f.value("tahun", timezone.localdate().year)
+    if request.method == "POST":
+        year = filters.read(request.POST, year=filters.year()).value("year", year)
     existing = {g.key: g for g in GovernanceIndicator.objects.filter(koperasi=k, year=year)}
     initial = {"year": year}
     for key, g in existing.items():
@@ -456,7 +460,7 @@ def governance(request: HttpRequest) -> HttpResponse:
                 return redirect(reverse("supervision:governance", kwargs={"slug": k.slug}) + f"?tahun={cd['year']}")
     rows = [(key, label, form[f"score_{key}"], form[f"note_{key}"]) for key, label in GOVERNANCE_INDICATORS]
     return render(request, "supervision/governance.html", {"form": form, "rows": rows, "can_edit": can_edit,
-                                                           "year": year})
+                                                           "year": year, "filters": f})
 
 
 @tenant_view()

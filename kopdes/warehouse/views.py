@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from kopdes.core import codes
+from kopdes.core import codes, filters
 from kopdes.core.access import public_view, require_write, tenant_view
 from kopdes.core.errors import DomainError
 from kopdes.core.money import format_rupiah
@@ -365,17 +365,15 @@ def devices(request):
 
 # --- reports ------------------------------------------------------------------------------------------------------
 
-def _year(request) -> int:
-    try:
-        return int(request.GET.get("tahun") or timezone.localdate().year)
-    except ValueError:
-        return timezone.localdate().year
+def _year(request) -> tuple[int, filters.FilterForm]:
+    f = filters.read(request, tahun=filters.year(_("Tahun")))
+    return f.value("tahun", timezone.localdate().year), f
 
 
 @tenant_view(unit=U)
 def report(request):
     k = request.koperasi
-    year = _year(request)
+    year, f = _year(request)
     rows = queries.monthly_report(k, year)
     today = timezone.localdate()
     start = max(dt.date(year, 1, 1), today - dt.timedelta(days=364)) if year == today.year else dt.date(year, 1, 1)
@@ -390,12 +388,13 @@ def report(request):
         t["revenue"] += r["revenue"]
         t["intake"] += r["intake_kg"]
         t["release"] += r["release_kg"]
-    return render(request, "warehouse/report.html", {"rows": rows, "year": year, "chart": chart, "totals": totals})
+    return render(request, "warehouse/report.html", {"rows": rows, "year": year, "chart": chart, "totals": totals,
+                                                     "filters": f})
 
 
 @tenant_view(unit=U)
 def report_xlsx(request):
-    year = _year(request)
+    year, _f = _year(request)
     data = documents.report_xlsx(request.koperasi, year, queries.monthly_report(request.koperasi, year))
     resp = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     resp["Content-Disposition"] = f'attachment; filename="utilisasi-gudang-{year}.xlsx"'
@@ -404,7 +403,7 @@ def report_xlsx(request):
 
 @tenant_view(unit=U)
 def report_pdf(request):
-    year = _year(request)
+    year, _f = _year(request)
     data = documents.report_pdf(request.koperasi, year, queries.monthly_report(request.koperasi, year))
     resp = HttpResponse(data, content_type="application/pdf")
     resp["Content-Disposition"] = f'attachment; filename="utilisasi-gudang-{year}.pdf"'

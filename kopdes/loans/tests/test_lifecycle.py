@@ -156,7 +156,7 @@ def test_double_disbursement_refused_and_retry_replays(sp, staff, member, produc
     assert Installment.objects.filter(loan=loan).count() == 6
 
 
-def test_maker_cannot_approve_and_two_approvers_above_limit(sp, staff, member, product):
+def test_maker_cannot_approve_and_two_approvers_above_limit(sp, staff, member, product, make_user):
     loan = services.apply(sp, member=member, product=product, amount=D(9_000_000), tenor=12, purpose="konsumtif",
                           income=D(9_000_000), expense=D(1_000_000), by=staff["ketua"], applied_on=dt.date(2026, 1, 5))
     services.analyse(sp, loan, note="ok", by=staff["petugas"])
@@ -171,7 +171,10 @@ def test_maker_cannot_approve_and_two_approvers_above_limit(sp, staff, member, p
     with pytest.raises(DomainError) as exc:
         services.approve(sp, loan, by=staff["bendahara"])
     assert exc.value.code == "same_approver"
-    services.approve(sp, loan, by=staff["petugas"])
+    with pytest.raises(DomainError) as exc:  # an operator is not on the committee (loans.rules)
+        services.approve(sp, loan, by=staff["petugas"])
+    assert exc.value.code == "not_committee" and exc.value.status == 403
+    services.approve(sp, loan, by=make_user("manajer", koperasi=sp))
     loan.refresh_from_db()
     assert loan.status == "disetujui"
 
@@ -324,11 +327,13 @@ def test_bank_facility_pmk49(sp):
                                       received_on=dt.date(2026, 1, 15), rate=D(6), tenor=72, grace=6)
     rows = list(f.installments.order_by("no"))
     assert len(rows) == 72
-    assert all(r.principal_due == 0 for r in rows[:6]) and rows[0].interest_due == D(5_000_000)
+    # due on the 12th (PMK 49/2025): 15 Jan → 12 Feb is 27 days of 30/360, then whole months of 1 bn × 6% / 12
+    assert all(r.principal_due == 0 for r in rows[:6]) and rows[0].interest_due == D(4_500_000)
+    assert rows[1].interest_due == D(5_000_000)
     assert sum(r.principal_due for r in rows) == D(1_000_000_000)
     assert account_balance(sp, "2201") == D(1_000_000_000)
     services.pay_bank_installment(sp, rows[0], date=dt.date(2026, 2, 15))
-    assert account_balance(sp, "6112") == D(5_000_000)
+    assert account_balance(sp, "6112") == D(4_500_000)
     with pytest.raises(DomainError):
         services.pay_bank_installment(sp, rows[0], date=dt.date(2026, 2, 15))
     with pytest.raises(DomainError):
