@@ -18,7 +18,9 @@ install: $(BIN)/kopdes
 setup: install
 	$(BIN)/kopdes setup
 
-run: setup
+# the demo is built in the background while the server already answers (its pages show the progress)
+run: install
+	$(BIN)/kopdes setup --demo-background
 	$(BIN)/kopdes serve
 
 test: install browsers
