@@ -32,7 +32,7 @@ LOG_FILE = "demo.log"
 
 @contextlib.contextmanager
 def sqlite_build_mode():
-    if connection.vendor != "sqlite":
+    if connection.vendor != "sqlite" or connection.in_atomic_block:  # SQLite refuses it inside a transaction
         yield
         return
     connection.ensure_connection()
