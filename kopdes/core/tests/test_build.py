@@ -132,3 +132,25 @@ def test_start_background_demo_writes_the_progress_file_first(var_dir, monkeypat
     assert kw["start_new_session"] is True
     state = json.loads((var_dir / build.PROGRESS_FILE).read_text())
     assert state["pid"] == 424242 and state["done"] == [] and state["total"] == 13
+
+
+def test_the_worker_waits_for_the_background_demo(var_dir, monkeypatch):
+    from kopdes.core.management.commands.worker import Command
+
+    progress = var_dir / build.PROGRESS_FILE
+    progress.write_text(json.dumps({"pid": os.getpid(), "done": [], "total": 13}))
+    sleeps = []
+
+    def fake_sleep(seconds):
+        sleeps.append(seconds)
+        if len(sleeps) == 3:
+            progress.unlink()  # the builder finished
+
+    monkeypatch.setattr("time.sleep", fake_sleep)
+    Command._wait_for_demo_build(poll=0.5)
+    assert sleeps == [0.5, 0.5, 0.5] and not progress.exists()
+    # a stopped builder does not keep the worker waiting
+    progress.write_text(json.dumps({"pid": _dead_pid(), "done": [], "total": 13}))
+    sleeps.clear()
+    Command._wait_for_demo_build(poll=0.5)
+    assert sleeps == []
