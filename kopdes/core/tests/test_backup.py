@@ -196,6 +196,13 @@ def test_restore_refuses_to_replace_a_different_secret_key_unless_forced(books, 
     finally:
         conn.close()
 
+    # the command says it in both languages (this installation's own key now differs from the archived one)
+    (var_files / "secret_key").write_bytes(b"kunci-lain-di-instalasi-ini\n")
+    with pytest.raises(CommandError) as cexc:
+        call_command("restore", str(path))
+    assert "Kunci rahasia" in str(cexc.value) and "The secret key" in str(cexc.value)
+    assert (var_files / "secret_key").read_bytes() == b"kunci-lain-di-instalasi-ini\n"
+
     report = bk.restore_backup(path, force=True, **kwargs)
     assert report.ledger_ok, report.ledger_output
     assert report.secret_key_restored and (new_var / "secret_key").read_bytes() == SECRET_BYTES
