@@ -1,5 +1,6 @@
 # Kopdes — two commands on a fresh machine:
-#   make run    create the virtualenv, install, migrate, load regions and the demo, serve on http://127.0.0.1:8000
+#   make run    create the virtualenv, install, migrate, load regions, serve on http://127.0.0.1:8000 while the
+#               demo is built in the background (the pages show its progress); make setup: all in the foreground
 #   make test   lint + the whole test suite on SQLite and on a throwaway PostgreSQL, then the Citus half
 PYTHON ?= python3
 VENV := .venv
@@ -18,7 +19,9 @@ install: $(BIN)/kopdes
 setup: install
 	$(BIN)/kopdes setup
 
-run: setup
+# the demo is built in the background while the server already answers (its pages show the progress)
+run: install
+	$(BIN)/kopdes setup --demo-background
 	$(BIN)/kopdes serve
 
 test: install browsers

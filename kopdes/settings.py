@@ -22,7 +22,13 @@ VAR_DIR = Path(os.environ.get("KOPDES_VAR_DIR", PROJECT_DIR / "var"))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 
+#: True when this process has just generated var/secret_key (nothing can have used it yet: `kopdes restore`
+#: may replace it with the backup's without --force)
+SECRET_KEY_GENERATED_NOW = False
+
+
 def _secret_key() -> str:
+    global SECRET_KEY_GENERATED_NOW
     key = os.environ.get("KOPDES_SECRET_KEY")
     if key:
         return key
@@ -30,6 +36,7 @@ def _secret_key() -> str:
     if not path.exists():
         path.write_text(secrets.token_urlsafe(50))
         path.chmod(0o600)
+        SECRET_KEY_GENERATED_NOW = True
     return path.read_text().strip()
 
 
@@ -72,6 +79,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "kopdes.core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "kopdes.core.middleware.DemoBuildingMiddleware",
     "kopdes.core.logs.RequestLogMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

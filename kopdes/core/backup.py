@@ -4,7 +4,10 @@
 
 - ``db.sqlite3``: SQLite's online backup API (``sqlite3.Connection.backup``) copies a consistent snapshot page
   by page while cashiers go on writing; or ``db.dump``: ``pg_dump -Fc`` (one consistent snapshot transaction);
+- ``secret_key``: the generated ``SECRET_KEY`` file (``var/secret_key``), when there is one (a key given in
+  ``KOPDES_SECRET_KEY`` lives in the operator's environment and is not copied);
 - ``media/...``: every file under ``MEDIA_ROOT``;
+- ``private/...``: every file under ``var/private/`` (files never served as media: the supervision evidence);
 - ``manifest.json`` (last member): format version, time, Kopdes version, database vendor, the applied
   migrations per app (the schema version) and the sha256 and size of every other member.
 
@@ -13,8 +16,10 @@ name); the oldest archives beyond ``keep`` are then deleted.
 
 ``restore_backup(path)`` refuses a file that is not ours, is corrupt (a checksum differs), comes from the other
 database vendor or from a newer Kopdes schema, or a target database that already holds a cooperative or a user.
-It then puts the database and media in place and runs ``kopdes ledger-check`` on the restored data. Every
-refusal is a :class:`~kopdes.core.errors.DomainError` (Indonesian, English).
+It also refuses to replace an existing, different secret key unless ``force=True`` (sessions and signed links
+made with it would stop working). It then puts the database, media, private files and secret key in place and
+runs ``kopdes ledger-check`` on the restored data. Every refusal is a :class:`~kopdes.core.errors.DomainError`
+(Indonesian, English).
 """
 
 from __future__ import annotations
@@ -45,6 +50,7 @@ from kopdes.core.errors import DomainError
 FORMAT = "kopdes-backup"
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
+SECRET_KEY_MEMBER = "secret_key"
 PREFIX = "kopdes-backup-"
 SUFFIX = ".tar.gz"
 DEFAULT_KEEP = 14
@@ -62,6 +68,8 @@ class RestoreReport:
     ledger_ok: bool
     ledger_output: str
     warnings: list[str] = field(default_factory=list)
+    private_files: int = 0
+    secret_key_restored: bool = False
 
 
 # --- helpers ------------------------------------------------------------------------------------------------
@@ -108,6 +116,16 @@ def list_backups(to_dir: str | os.PathLike | None = None) -> list[Path]:
 def last_backup(to_dir: str | os.PathLike | None = None) -> Path | None:
     files = list_backups(to_dir)
     return files[-1] if files else None
+
+
+def secret_key_path() -> Path:
+    """The file ``kopdes/settings.py`` generates the ``SECRET_KEY`` into (``var/secret_key``)."""
+    return Path(settings.VAR_DIR) / "secret_key"
+
+
+def private_root() -> Path:
+    """Files kept outside ``MEDIA_ROOT`` (never served as media), e.g. the supervision evidence."""
+    return Path(settings.VAR_DIR) / "private"
 
 
 def find_pg_tool(name: str) -> str:
@@ -222,17 +240,22 @@ def _dump_database(db: dict[str, Any], vendor: str, staging: Path) -> tuple[str,
                       f"Database {vendor} is not supported for backup.", code="backup_unsupported")
 
 
-def _media_files(media_root: Path) -> list[tuple[str, Path]]:
-    if not media_root.is_dir():
+def _tree_files(root_dir: Path, prefix: str) -> list[tuple[str, Path]]:
+    """``(prefix/relative/path, path)`` of every regular file under ``root_dir``, sorted."""
+    if not root_dir.is_dir():
         return []
     out = []
-    for root, dirs, files in os.walk(media_root):
+    for root, dirs, files in os.walk(root_dir):
         dirs.sort()
         for name in sorted(files):
             p = Path(root) / name
-            if p.is_file() and not p.is_symlink():
-                out.append(("media/" + p.relative_to(media_root).as_posix(), p))
+            if p.is_file() and not p.is_symlink() and not name.endswith(".restoring"):
+                out.append((f"{prefix}/" + p.relative_to(root_dir).as_posix(), p))
     return out
+
+
+def _media_files(media_root: Path) -> list[tuple[str, Path]]:
+    return _tree_files(media_root, "media")
 
 
 def _add_member(tar: tarfile.TarFile, arcname: str, path: Path, mtime: float) -> dict[str, Any]:
@@ -274,8 +297,11 @@ def create_backup(to_dir: str | os.PathLike | None = None, keep: int | None = No
         mtime = now.timestamp()
         try:
             with tarfile.open(part, "w:gz", compresslevel=6) as tar:
+                key_file = secret_key_path()
+                if key_file.is_file():  # first, so a restore reads it without unpacking the database
+                    files[SECRET_KEY_MEMBER] = _add_member(tar, SECRET_KEY_MEMBER, key_file, key_file.stat().st_mtime)
                 files[db_name] = _add_member(tar, db_name, db_path, mtime)
-                for arcname, path in _media_files(media_root):
+                for arcname, path in _media_files(media_root) + _tree_files(private_root(), "private"):
                     try:
                         files[arcname] = _add_member(tar, arcname, path, path.stat().st_mtime)
                     except FileNotFoundError:  # deleted by the server meanwhile: not part of this snapshot
@@ -467,12 +493,15 @@ def _check_schema(manifest: dict[str, Any]) -> list[str]:
     return []
 
 
-def _extract_to(tar: tarfile.TarFile, member: tarfile.TarInfo, dest: Path) -> None:
+def _extract_to(tar: tarfile.TarFile, member: tarfile.TarInfo, dest: Path, mode: int | None = None) -> None:
     dest.parent.mkdir(parents=True, exist_ok=True)
     src = tar.extractfile(member)
     assert src is not None
     tmp = dest.with_name(f".{dest.name}.restoring")
-    with open(tmp, "wb") as out:
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
+    with os.fdopen(os.open(tmp, flags, mode if mode is not None else 0o666), "wb") as out:
+        if mode is not None:
+            os.chmod(tmp, mode)
         shutil.copyfileobj(src, out, CHUNK)
         out.flush()
         os.fsync(out.fileno())
@@ -506,12 +535,58 @@ def run_ledger_check(database_url: str | None = None) -> tuple[bool, str]:
     return proc.returncode == 0, (proc.stdout + proc.stderr).strip()
 
 
+def _archived_secret_key(path: str | os.PathLike, manifest: dict[str, Any]) -> bytes | None:
+    if SECRET_KEY_MEMBER not in (manifest.get("files") or {}):
+        return None
+    with tarfile.open(path, "r:gz") as tar:
+        for m in tar:
+            if m.name == SECRET_KEY_MEMBER and m.isfile():
+                f = tar.extractfile(m)
+                assert f is not None
+                return f.read()
+    return None
+
+
+def _check_secret_key(archived: bytes | None, dest: Path, force: bool) -> bool:
+    """True when ``dest`` is to be written. Refuses to replace a different key unless ``force``."""
+    if archived is None:
+        return False
+    if not dest.exists():
+        return True
+    current = dest.read_bytes()
+    if current.strip() == archived.strip():
+        return False
+    if force or (getattr(settings, "SECRET_KEY_GENERATED_NOW", False)
+                 and dest.resolve() == secret_key_path().resolve()):
+        # a key this very process just generated (nothing can have used it yet) is replaced without --force
+        return True
+    raise DomainError(
+        f"Kunci rahasia {dest} sudah ada dan berbeda dengan yang di cadangan. Menimpanya membuat sesi dan tautan "
+        "bertanda tangan dari kunci lama tidak berlaku. Jika instalasi ini belum dipakai, ulangi dengan --force.",
+        f"The secret key {dest} exists and differs from the one in the backup. Replacing it invalidates sessions "
+        "and signed links made with the old key. If this installation is not in use yet, repeat with --force.",
+        code="backup_secret_key_differs")
+
+
+def _safe_dest(root: Path, name: str, prefix: str) -> Path:
+    rel = PurePosixPath(name).relative_to(prefix)
+    dest = root.joinpath(*rel.parts)
+    if not dest.resolve().is_relative_to(root.resolve()):
+        raise _not_ours(f"nama anggota arsip tidak aman {name!r}.", f"unsafe member name {name!r}.")
+    return dest
+
+
 def restore_backup(path: str | os.PathLike, *, database_url: str | None = None,
-                   media_root: str | os.PathLike | None = None, ledger_check: bool = True) -> RestoreReport:
-    """Restore a backup into an EMPTY database (default: this installation's) and media folder.
+                   media_root: str | os.PathLike | None = None, private_dir: str | os.PathLike | None = None,
+                   secret_key_file: str | os.PathLike | None = None, force: bool = False,
+                   ledger_check: bool = True) -> RestoreReport:
+    """Restore a backup into an EMPTY database (default: this installation's), media and private folders and
+    the secret key file.
 
     ``database_url`` restores into another database (a second PostgreSQL database or SQLite file); the ledger
-    check then runs against that one.
+    check then runs against that one. ``media_root``, ``private_dir`` and ``secret_key_file`` default to this
+    installation's (``MEDIA_ROOT``, ``var/private``, ``var/secret_key``). ``force`` replaces an existing,
+    different secret key.
     """
     manifest = verify_backup(path)
     db = _target_db(database_url)
@@ -525,7 +600,17 @@ def restore_backup(path: str | os.PathLike, *, database_url: str | None = None,
     warnings = _check_schema(manifest)
     is_current = database_url is None
     media_dir = Path(media_root) if media_root is not None else Path(settings.MEDIA_ROOT)
+    priv_dir = Path(private_dir) if private_dir is not None else private_root()
+    key_dest = Path(secret_key_file) if secret_key_file is not None else secret_key_path()
     db_member = manifest["database"]["member"]
+    write_key = _check_secret_key(_archived_secret_key(path, manifest), key_dest, force)
+    if SECRET_KEY_MEMBER not in manifest["files"]:
+        warnings.append("cadangan tanpa kunci rahasia (KOPDES_SECRET_KEY atau cadangan lama): sesi lama tidak "
+                        "berlaku / the backup holds no secret key (KOPDES_SECRET_KEY or an older backup): old "
+                        "sessions end")
+    elif os.environ.get("KOPDES_SECRET_KEY") and secret_key_file is None:
+        warnings.append("KOPDES_SECRET_KEY diatur: berkas kunci yang dipulihkan tidak dipakai / "
+                        "KOPDES_SECRET_KEY is set: the restored key file is not used")
 
     if vendor == "sqlite":
         target = _sqlite_path(db)
@@ -537,7 +622,7 @@ def restore_backup(path: str | os.PathLike, *, database_url: str | None = None,
     if is_current:
         connections.close_all()
 
-    media_count = 0
+    media_count = private_count = 0
     with tempfile.TemporaryDirectory(prefix="kopdes-restore-") as tmp, tarfile.open(path, "r:gz") as tar:
         for m in tar:
             if not m.isfile() or m.name == MANIFEST:
@@ -557,17 +642,18 @@ def restore_backup(path: str | os.PathLike, *, database_url: str | None = None,
                           "--clean", "--if-exists", *args, "-d", str(db["NAME"]), str(dump)], env,
                          "pg_restore", "pg_restore")
             elif m.name.startswith("media/"):
-                rel = PurePosixPath(m.name).relative_to("media")
-                dest = media_dir.joinpath(*rel.parts)
-                if not dest.resolve().is_relative_to(media_dir.resolve()):
-                    raise _not_ours(f"nama anggota arsip tidak aman {m.name!r}.", f"unsafe member name {m.name!r}.")
-                _extract_to(tar, m, dest)
+                _extract_to(tar, m, _safe_dest(media_dir, m.name, "media"))
                 media_count += 1
+            elif m.name.startswith("private/"):
+                _extract_to(tar, m, _safe_dest(priv_dir, m.name, "private"), mode=0o600)
+                private_count += 1
+            elif m.name == SECRET_KEY_MEMBER and write_key:
+                _extract_to(tar, m, key_dest, mode=0o600)
     ok, output = (True, "")
     if ledger_check:
         ok, output = run_ledger_check(None if is_current else _database_url(db, vendor))
     return RestoreReport(manifest=manifest, media_files=media_count, ledger_ok=ok, ledger_output=output,
-                         warnings=warnings)
+                         warnings=warnings, private_files=private_count, secret_key_restored=write_key)
 
 
 # --- the daily backup through the task worker -----------------------------------------------------------------

@@ -8,11 +8,13 @@ too); they run in ``DEMO_APPS`` order.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import random
 from dataclasses import dataclass, field
 from decimal import Decimal
 from importlib import import_module
 
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
@@ -92,13 +94,28 @@ def _demo_koperasi() -> Koperasi:
     )
 
 
+@functools.cache
+def demo_password_hash() -> str:
+    """One argon2 hash of the (public) demo password for every demo account: hashing it 18 times cost seconds of
+    `make run`. The accounts share its salt, which matters nowhere: the password is printed in the README."""
+    return make_password(DEMO_PASSWORD)
+
+
+def create_demo_user(**fields) -> User:
+    """``services.create_user`` (the same checks), with the demo password's shared hash."""
+    user = services.create_user(password=None, **fields)
+    user.password = demo_password_hash()
+    user.save(update_fields=["password"])
+    return user
+
+
 def _demo_users(k: Koperasi) -> dict[str, User]:
     users: dict[str, User] = {}
     term_start = dt.date(2025, 6, 14)
     for username, name, phone, role, unit, title, scope in DEMO_USERS:
         user = User.objects.filter(username=username).first()
         if user is None:
-            user = services.create_user(username=username, password=DEMO_PASSWORD, full_name=name, phone=phone)
+            user = create_demo_user(username=username, full_name=name, phone=phone)
         if not RoleAssignment.objects.filter(user=user, role=role).exists():
             services.assign_role(
                 user, role,
@@ -110,14 +127,15 @@ def _demo_users(k: Koperasi) -> dict[str, User]:
         users[username] = user
     admin = User.objects.filter(username="admin").first()
     if admin is None:
-        admin = services.create_user(username="admin", password=DEMO_PASSWORD, full_name="Administrator Sistem")
+        admin = create_demo_user(username="admin", full_name="Administrator Sistem")
         admin.is_superuser = admin.is_staff = True
         admin.save(update_fields=["is_superuser", "is_staff"])
     users["admin"] = admin
     return users
 
 
-def build_demo(*, apps: list[str] | None = None, stdout=None) -> DemoContext:
+def build_demo(*, apps: list[str] | None = None, stdout=None, progress=None) -> DemoContext:
+    """``progress``: a :class:`kopdes.core.build.Progress` told when each app starts and finishes."""
     if not regions_loaded():
         load_regions()
     with acting_as(label="demo"), transaction.atomic():
@@ -131,8 +149,12 @@ def build_demo(*, apps: list[str] | None = None, stdout=None) -> DemoContext:
             if exc.name != f"kopdes.{app}.demo":
                 raise
             continue
+        if progress is not None:
+            progress.starting(app)
         with acting_as(label=f"demo:{app}"):
             mod.build(ctx)
+        if progress is not None:
+            progress.finished(app)
         if stdout is not None:
             stdout.write(f"  demo {app}: selesai / done")
     return ctx

@@ -55,3 +55,36 @@ class SecurityHeadersMiddleware:
         if "Permissions-Policy" not in response:
             response["Permissions-Policy"] = settings.PERMISSIONS_POLICY
         return response
+
+
+class DemoBuildingMiddleware:
+    """While the demo is built in the background (``kopdes setup --demo-background``, see kopdes/core/build.py),
+    every page but ``/healthz`` and static files says so (503, reloads itself every 5 s) instead of showing half a
+    cooperative or waiting on the builder's write lock. One ``stat`` per request otherwise."""
+
+    EXEMPT = ("/healthz", "/sehat/", "/" + settings.STATIC_URL.lstrip("/"))
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from .build import progress_path, read_progress
+
+        if not progress_path().exists() or request.path.startswith(self.EXEMPT):
+            return self.get_response(request)
+        state = read_progress()
+        if state is None:  # finished between the two looks
+            return self.get_response(request)
+        from django.http import HttpResponse
+        from django.template.loader import render_to_string
+
+        done, total = len(state.get("done") or []), int(state.get("total") or 0)
+        html = render_to_string("core/demo_building.html", {
+            "state": state, "done": done, "total": total, "percent": int(100 * done / total) if total else 0,
+            "failed": state.get("failed"),
+        })
+        resp = HttpResponse(html, status=503)
+        resp["Retry-After"] = "5"
+        resp["Cache-Control"] = "no-store"
+        resp._has_been_logged = True  # expected while building: not an ERROR line every 5 s (the request log has it)
+        return resp

@@ -25,6 +25,7 @@ urlpatterns = [
 tenant_urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("profil/", views.profile, name="profile"),
+    path("profil/cadangan/unduh/", views.backup_download, name="backup_download"),
     path("adart/", views.bylaws, name="bylaws"),
     path("pengguna/", views.users, name="users"),
     path("audit/", views.audit_log, name="audit"),

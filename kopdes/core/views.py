@@ -125,7 +125,65 @@ def profile(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, "Profil koperasi disimpan.")
                 return redirect("core:profile", slug=k.slug)
-    return render(request, "core/profile.html", {"form": form, "region_path": k.region.path_label()})
+    return render(request, "core/profile.html", {"form": form, "region_path": k.region.path_label(),
+                                                 "backup": _backup_card(request)})
+
+
+#: who may see and download the installation's backup, besides the administrator: in the laptop case (the only
+#: cooperative of the installation) its ketua and bendahara, who keep the copy on a USB stick
+BACKUP_ROLES = {Role.KETUA, Role.BENDAHARA}
+
+
+def _may_download_backup(request: HttpRequest) -> bool:
+    """A backup archive holds the WHOLE installation (every cooperative's books, members, users): so only the
+    administrator, or the ketua/bendahara of an installation holding exactly one cooperative (theirs)."""
+    access = request.access
+    if access.superuser:
+        return True
+    if not access.roles & BACKUP_ROLES:
+        return False
+    return list(Koperasi.objects.values_list("pk", flat=True)[:2]) == [request.koperasi.pk]
+
+
+def _backup_card(request: HttpRequest) -> dict | None:
+    """"Cadangan terakhir": the newest archive's time, size and age (None: this person may not see it)."""
+    if not _may_download_backup(request):
+        return None
+    import datetime as dt
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    from .backup import last_backup
+
+    path = last_backup()
+    if path is None:
+        return {"exists": False, "stale": True}
+    st = path.stat()
+    when = dt.datetime.fromtimestamp(st.st_mtime, tz=dt.UTC)
+    age = timezone.now() - when
+    return {"exists": True, "at": when, "size": st.st_size, "name": path.name,
+            "stale": age.total_seconds() > settings.KOPDES_BACKUP_MAX_AGE,
+            "max_age_days": f"{settings.KOPDES_BACKUP_MAX_AGE / 86400:g}"}
+
+
+@tenant_view()
+def backup_download(request: HttpRequest) -> HttpResponse:
+    """Stream the newest backup archive (see ``_may_download_backup`` for who may)."""
+    from django.http import FileResponse
+
+    from .audit import record
+    from .backup import last_backup
+
+    if not _may_download_backup(request):
+        raise PermissionDenied
+    path = last_backup()
+    if path is None:
+        raise Http404("Belum ada cadangan / no backup yet")
+    record("backup_download", koperasi_id=request.koperasi.pk,
+           summary=f"unduh cadangan {path.name} ({path.stat().st_size} B)")
+    return FileResponse(open(path, "rb"), as_attachment=True, filename=path.name,
+                        content_type="application/gzip")
 
 
 @tenant_view(write=True, roles=PENGURUS_ROLES)

@@ -145,8 +145,8 @@ def build(ctx) -> None:
 
 def _portal_user(ctx) -> None:
     """The member-portal demo login: username ``anggota`` (role anggota), linked to one ordinary member."""
-    from kopdes.core.demo import DEMO_PASSWORD
-    from kopdes.core.services import assign_role, create_user
+    from kopdes.core.demo import DEMO_PASSWORD, create_demo_user
+    from kopdes.core.services import assign_role
 
     k = ctx.koperasi
     user = User.objects.filter(username=PORTAL_USERNAME).first()
@@ -157,8 +157,7 @@ def _portal_user(ctx) -> None:
     if member is None:
         return
     if user is None:
-        user = create_user(username=PORTAL_USERNAME, password=DEMO_PASSWORD, full_name=member.name,
-                           phone=PORTAL_PHONE, nik=member.nik)
+        user = create_demo_user(username=PORTAL_USERNAME, full_name=member.name, phone=PORTAL_PHONE, nik=member.nik)
         ctx.say(f"login anggota: {PORTAL_USERNAME} / {DEMO_PASSWORD} → {member.number} {member.name}")
     if not RoleAssignment.objects.filter(user=user, koperasi=k, role=Role.ANGGOTA).exists():
         assign_role(user, Role.ANGGOTA, koperasi=k, start_date=member.registered_on)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
+import hashlib
 import io
 import json
 import re
@@ -32,6 +33,8 @@ BOOKS_SQL = ("SELECT a.code, SUM(l.debit), SUM(l.credit), COUNT(*) FROM ledger_j
 COUNTS_SQL = {"members": "SELECT COUNT(*) FROM members_member", "entries": "SELECT COUNT(*) FROM ledger_journalentry",
               "users": "SELECT COUNT(*) FROM core_user", "koperasi": "SELECT COUNT(*) FROM core_koperasi"}
 MEDIA_BYTES = bytes(range(256)) * 40 + b"lampiran jurnal"
+SECRET_BYTES = b"kunci-rahasia-instalasi-lama-0123456789abcdefghijklmnopqrstuv\n"
+PRIVATE_BYTES = bytes(range(255, -1, -1)) * 30 + b"bukti pembentukan"
 
 
 def _norm(rows) -> list[tuple]:
@@ -56,6 +59,17 @@ def media(settings, tmp_path):
     (root / "readme.txt").write_text("media kopdes\n")
     settings.MEDIA_ROOT = root
     return root
+
+
+@pytest.fixture
+def var_files(settings, tmp_path):
+    """This installation's var/: the generated secret key and a private (never served) evidence file."""
+    var = tmp_path / "var"
+    (var / "private" / "supervision" / "evidence").mkdir(parents=True)
+    (var / "secret_key").write_bytes(SECRET_BYTES)
+    (var / "private" / "supervision" / "evidence" / "akta.pdf").write_bytes(PRIVATE_BYTES)
+    settings.VAR_DIR = var
+    return var
 
 
 @pytest.fixture
@@ -108,7 +122,7 @@ def _rewrite(src: Path, dst: Path, change) -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_round_trip_books_members_media_equal(books, media, target, tmp_path):
+def test_round_trip_books_members_media_equal(books, media, var_files, target, tmp_path):
     url, raw = target
     with connection.cursor() as cur:
         before = _snapshot(cur)
@@ -122,12 +136,22 @@ def test_round_trip_books_members_media_equal(books, media, target, tmp_path):
     assert manifest["database"]["vendor"] == connection.vendor
     assert "ledger" in manifest["migrations"] and "core" in manifest["migrations"]
     assert set(manifest["files"]) == {manifest["database"]["member"], "media/ledger/attachments/nota-001.pdf",
-                                      "media/readme.txt"}
+                                      "media/readme.txt", "secret_key", "private/supervision/evidence/akta.pdf"}
+    assert manifest["files"]["secret_key"] == {"sha256": hashlib.sha256(SECRET_BYTES).hexdigest(),
+                                               "size": len(SECRET_BYTES)}
+    assert manifest["files"]["private/supervision/evidence/akta.pdf"]["sha256"] == hashlib.sha256(
+        PRIVATE_BYTES).hexdigest()
 
     restored_media = tmp_path / "media-restored"
-    report = bk.restore_backup(path, database_url=url, media_root=restored_media)
+    new_var = tmp_path / "var-restored"
+    report = bk.restore_backup(path, database_url=url, media_root=restored_media,
+                               private_dir=new_var / "private", secret_key_file=new_var / "secret_key")
     assert report.ledger_ok, report.ledger_output
-    assert report.media_files == 2
+    assert report.media_files == 2 and report.private_files == 1 and report.secret_key_restored
+    assert (new_var / "secret_key").read_bytes() == SECRET_BYTES
+    assert (new_var / "secret_key").stat().st_mode & 0o777 == 0o600
+    assert (new_var / "private" / "supervision" / "evidence" / "akta.pdf").read_bytes() == PRIVATE_BYTES
+    assert not list(new_var.rglob("*.restoring"))
     conn = raw()
     try:
         after = _snapshot(conn.cursor())
@@ -142,6 +166,47 @@ def test_round_trip_books_members_media_equal(books, media, target, tmp_path):
         bk.restore_backup(path, database_url=url, media_root=restored_media, ledger_check=False)
     assert exc.value.code == "backup_target_not_empty"
     assert "tidak kosong" in exc.value.message_id and "not empty" in exc.value.message_en
+
+
+@pytest.mark.django_db(transaction=True)
+def test_restore_refuses_to_replace_a_different_secret_key_unless_forced(books, media, var_files, target, tmp_path):
+    url, raw = target
+    path = bk.create_backup(tmp_path / "backups", keep=3)
+    new_var = tmp_path / "var-new"
+    new_var.mkdir()
+    (new_var / "secret_key").write_bytes(b"kunci-instalasi-baru-yang-sudah-dipakai\n")
+    kwargs = {"database_url": url, "media_root": tmp_path / "m2", "private_dir": new_var / "private",
+              "secret_key_file": new_var / "secret_key"}
+    with pytest.raises(DomainError) as exc:
+        bk.restore_backup(path, ledger_check=False, **kwargs)
+    assert exc.value.code == "backup_secret_key_differs"
+    assert "sudah ada dan berbeda" in exc.value.message_id and "--force" in exc.value.message_id
+    assert "differs from the one in the backup" in exc.value.message_en and "--force" in exc.value.message_en
+    # refused before anything was touched: the key, the target database and the folders are as they were
+    assert (new_var / "secret_key").read_bytes() == b"kunci-instalasi-baru-yang-sudah-dipakai\n"
+    assert not (new_var / "private").exists() and not (tmp_path / "m2").exists()
+    conn = raw()
+    try:
+        cur = conn.cursor()
+        if connection.vendor == "sqlite":
+            cur.execute("SELECT COUNT(*) FROM sqlite_master WHERE name = 'core_koperasi'")
+        else:
+            cur.execute("SELECT COUNT(*) FROM pg_tables WHERE tablename = 'core_koperasi'")
+        assert cur.fetchone()[0] == 0
+    finally:
+        conn.close()
+
+    # the command says it in both languages (this installation's own key now differs from the archived one)
+    (var_files / "secret_key").write_bytes(b"kunci-lain-di-instalasi-ini\n")
+    with pytest.raises(CommandError) as cexc:
+        call_command("restore", str(path))
+    assert "Kunci rahasia" in str(cexc.value) and "The secret key" in str(cexc.value)
+    assert (var_files / "secret_key").read_bytes() == b"kunci-lain-di-instalasi-ini\n"
+
+    report = bk.restore_backup(path, force=True, **kwargs)
+    assert report.ledger_ok, report.ledger_output
+    assert report.secret_key_restored and (new_var / "secret_key").read_bytes() == SECRET_BYTES
+    assert (new_var / "private" / "supervision" / "evidence" / "akta.pdf").read_bytes() == PRIVATE_BYTES
 
 
 @pytest.mark.django_db(transaction=True)

@@ -11,13 +11,26 @@ class Command(DbWorkerCommand):
             "/healthz; schedules the daily backup unless KOPDES_BACKUP_DAILY=0).")
 
     def handle(self, *args, **options):
-        if os.environ.get("KOPDES_BACKUP_DAILY", "1") != "0":
-            # the daily backup chain starts with the worker (idempotent: never a second one waiting)
-            from kopdes.core.backup import schedule_daily_backup
-
-            schedule_daily_backup()
         stop = heartbeat.start_beating(options.get("worker_id") or "")
         try:
+            self._wait_for_demo_build()
+            if os.environ.get("KOPDES_BACKUP_DAILY", "1") != "0":
+                # the daily backup chain starts with the worker (idempotent: never a second one waiting)
+                from kopdes.core.backup import schedule_daily_backup
+
+                schedule_daily_backup()
             return super().handle(*args, **options)
         finally:
             stop.set()
+
+    @staticmethod
+    def _wait_for_demo_build(poll: float = 2.0) -> None:
+        """While the demo is built in the background (kopdes/core/build.py) its long transactions hold SQLite's
+        write lock longer than the busy timeout: the worker claims no task (a write) until the builder is done
+        or has stopped. The heartbeat goes on meanwhile."""
+        import time
+
+        from kopdes.core.build import read_progress
+
+        while (state := read_progress()) is not None and not state.get("failed"):
+            time.sleep(poll)
