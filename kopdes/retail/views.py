@@ -166,7 +166,8 @@ def _till_config(request, shift) -> dict:
             "het_over": _("Harga melebihi HET: "), "catalogue_missing": _("Data barang belum tersimpan di perangkat."),
             "total": _("Total"), "tendered": _("Uang diterima"), "change": _("Kembalian"),
             "print": _("Cetak"), "new_sale": _("Transaksi baru"), "exact": _("Uang pas"),
-            "dropped": _("Koneksi terputus saat membayar: transaksi disimpan dan akan disinkronkan sekali saja."),
+            "dropped": _("Koneksi terputus saat membayar. Transaksi disimpan di perangkat dan dikirim saat sinkron: "
+                         "tidak akan tercatat dua kali."),
         },
     }
 

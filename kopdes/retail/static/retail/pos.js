@@ -501,8 +501,8 @@ async function sync() {
         await idb.put('queue', e);
       }
     }
-    if (ok) await idb.put('meta', new Date().toISOString(), 'last_sync');
-    await refreshCatalogue();
+    if (ok) await refreshCatalogue();
+    if (ok && online) await idb.put('meta', new Date().toISOString(), 'last_sync');
   } catch (e) { /* still offline */ } finally {
     syncing = false; $('sync-btn').disabled = false;
     await updateStatus();
@@ -550,7 +550,7 @@ render();
     navigator.serviceWorker.register(URLS.sw, {scope: URLS.scope}).catch(() => {});
     navigator.serviceWorker.ready.then(() => { $('till-status').dataset.sw = 'ready'; });
   }
-  if (navigator.onLine) { await refreshCatalogue(); await sync(); }
+  if (navigator.onLine) await sync();
   $('till-status').dataset.ready = '1';
 })();
 })();
