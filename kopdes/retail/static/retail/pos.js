@@ -26,7 +26,7 @@ function el(tag, props, ...kids) {
   kids.forEach(c => { if (c !== null && c !== undefined) e.append(c); });
   return e;
 }
-const clear = node => { while (node.firstChild) node.removeChild(node.firstChild); };
+const clear = node => node.replaceChildren();  // one step: a blur (→ change → render) fired mid-way cannot interleave
 
 /* --- money (in cents, as the server rounds to 0.01) ---------------------------------------------------- */
 const cents = v => Math.round(Number(v) * 100);
@@ -73,6 +73,7 @@ const idb = {
 };
 
 /* --- state ---------------------------------------------------------------------------------------------- */
+let t0, t1;
 let cart = [], member = null, busy = false, clientId = null, device = null;
 let CAT = {products: [], members: [], credit_limit: '0', at: null};
 let queue = [];
@@ -191,7 +192,7 @@ function add(p) {
   const line = Object.assign({}, p, {het: local ? local.het : (p.het || ''), factor: p.factor || (local && local.factor) || '1'});
   const ex = cart.find(l => l.id === p.id && (l.uom_id || null) === (p.uom_id || null));
   if (ex) ex.qty = Number(ex.qty) + 1; else cart.push(Object.assign(line, {qty: 1}));
-  clear($('results')); $('scan').value = ''; render(); $('scan').focus();
+  clearTimeout(t0); clear($('results')); $('scan').value = ''; render(); $('scan').focus();
 }
 function showResults(list) {
   const box = $('results'); clear(box);
@@ -227,14 +228,16 @@ async function onScan() {
   if (list.length === 1) add(list[0]); else if (list.length) showResults(list); else showError(T.notfound + v);
 }
 $('scan').addEventListener('keydown', e => { if (e.key !== 'Enter' || e.ctrlKey) return; e.preventDefault(); onScan(); });
-let t0;
 $('scan').addEventListener('input', () => {
   clearTimeout(t0);
   const v = $('scan').value.trim();
   if (v.length < 2 || /^\d+$/.test(v)) { clear($('results')); return; }
   t0 = setTimeout(async () => {
-    if (online) { try { const [, d] = await lookup({q: v}); showResults(d.results || []); return; } catch (e) { /* local */ } }
-    showResults(localSearch(v));
+    const still = () => $('scan').value.trim() === v;  // an answer for what is no longer typed is dropped
+    if (online) {
+      try { const [, d] = await lookup({q: v}); if (still()) showResults(d.results || []); return; } catch (e) { /* local */ }
+    }
+    if (still()) showResults(localSearch(v));
   }, 250);
 });
 document.querySelector('#cart').addEventListener('change', e => {
@@ -261,7 +264,7 @@ function renderMember() {
   }
 }
 function setMember(m) {
-  dirty(); member = m; clear($('member-results')); $('member-input').setAttribute('aria-expanded', 'false');
+  clearTimeout(t1); dirty(); member = m; clear($('member-results')); $('member-input').setAttribute('aria-expanded', 'false');
   renderMember(); render(); $('scan').focus();
 }
 function localMember(m) {
@@ -316,13 +319,15 @@ async function findMember() {
   $('member-info').textContent = T.member_unknown; $('member-info').classList.add('text-danger');
   render();
 }
-let t1;
 $('member-input').addEventListener('input', () => {
   clearTimeout(t1);
   const v = $('member-input').value.trim();
   $('member-info').classList.remove('text-danger');
   if (v.length < 2 || v.toUpperCase().startsWith('KOPDES-A|')) { showMembers([]); return; }
-  t1 = setTimeout(async () => showMembers(await searchMembers(v)), 250);
+  t1 = setTimeout(async () => {
+    const list = await searchMembers(v);
+    if ($('member-input').value.trim() === v && !(member && member.name === v)) showMembers(list);
+  }, 250);
 });
 $('member-btn').addEventListener('click', findMember);
 $('member-input').addEventListener('keydown', e => { if (e.key === 'Enter' && !e.ctrlKey) { e.preventDefault(); findMember(); } });
