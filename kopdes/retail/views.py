@@ -166,6 +166,7 @@ def _till_config(request, shift) -> dict:
             "het_over": _("Harga melebihi HET: "), "catalogue_missing": _("Data barang belum tersimpan di perangkat."),
             "total": _("Total"), "tendered": _("Uang diterima"), "change": _("Kembalian"),
             "print": _("Cetak"), "new_sale": _("Transaksi baru"), "exact": _("Uang pas"),
+            "sync_before_close": _("Sinkronkan dulu %(n)s transaksi offline sebelum menutup shift."),
             "dropped": _("Koneksi terputus saat membayar. Transaksi disimpan di perangkat dan dikirim saat sinkron: "
                          "tidak akan tercatat dua kali."),
         },

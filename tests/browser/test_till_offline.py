@@ -78,6 +78,14 @@ def test_offline_till_sells_reloads_and_syncs_each_sale_once(browser, live_serve
     shot(page, "01-online-ready")
 
     # --- the network drops; the till reloads from the service worker and says so --------------------------------
+    from django.core.signals import request_started
+
+    reached = []
+
+    def seen(sender, environ=None, **kw):
+        reached.append(environ.get("PATH_INFO") if environ else "?")
+
+    request_started.connect(seen)  # the live server runs in this process: every request that reaches it
     ctx.set_offline(True)
     resp = page.reload()
     assert resp is not None and resp.from_service_worker
@@ -157,6 +165,15 @@ def test_offline_till_sells_reloads_and_syncs_each_sale_once(browser, live_serve
     no_injected_markup(page)
     shot(page, "05-offline-reload-queue")
     assert Sale.objects.filter(koperasi=k).count() == 0  # nothing reached the server yet
+    assert reached == [], reached  # the reloads and sales never touched the network: the service worker and IDB
+    request_started.disconnect(seen)
+    # the shift cannot be closed while sales wait (they would be held as "shift closed")
+    page.click("details:has(#close-shift) summary")
+    assert page.is_disabled("#close-shift") and "Sinkronkan dulu 3" in page.inner_text("#close-warning")
+    # a provisional receipt can be shown (and printed) again from the list
+    page.click("#queue-list .queue-item:last-child button")
+    assert page.inner_text("#or-number").endswith("-0001") and page.inner_text("#or-change") == "Rp15.000"
+    page.click("#or-new")
 
     # meanwhile another till sells two of the three bottles
     shift2 = pos.open_shift(k, cashier=other, location=shop["gerai"], opening_float="0")
@@ -172,6 +189,7 @@ def test_offline_till_sells_reloads_and_syncs_each_sale_once(browser, live_serve
     no_injected_markup(page)
     shot(page, "06-online-synced-one-held")
 
+    assert not page.is_disabled("#close-shift")
     # a second sync on demand sends nothing twice
     page.click("#sync-btn")
     page.wait_for_selector("#sync-btn:not([disabled])")

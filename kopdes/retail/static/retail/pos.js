@@ -474,13 +474,21 @@ async function updateStatus() {
     const label = e.status === 'synced' ? T.synced : (e.status === 'pending' ? T.pending : (e.status === 'held' ? T.held : T.rejected));
     const cls = e.status === 'synced' ? 'text-bg-success' : (e.status === 'pending' ? 'text-bg-warning' : 'text-bg-danger');
     const item = el('li', {class: 'mb-1 queue-item', data: {status: e.status, client: e.client_id}},
-      el('span', {class: 'num', text: e.provisional}), e.number ? ' → ' : '',
+      el('button', {type: 'button', class: 'btn btn-link btn-sm p-0 num align-baseline', text: e.provisional,
+        title: T.print, onclick: () => showReceipt(e)}), e.number ? ' → ' : '',
       e.receipt_url ? el('a', {href: e.receipt_url, text: e.number}) : (e.number || ''), ' · ' + rp(e.total) + ' ',
       el('span', {class: 'badge ' + cls, text: label}));
     if (e.reason && e.status !== 'synced') item.append(el('div', {class: 'text-muted', text: e.reason}));
     list.append(item);
   });
   if (shown) { const e = queue.find(x => x.client_id === shown); if (e) showReceipt(e); }
+  // a shift is closed only with nothing waiting: a sale synced after the close would be held (shift_closed)
+  const close = $('close-shift'), waiting = pending().length;
+  if (close) {
+    close.disabled = waiting > 0;
+    $('close-warning').textContent = waiting > 0 ? T.sync_before_close.replace('%(n)s', String(waiting)) : '';
+    $('close-warning').classList.toggle('d-none', waiting === 0);
+  }
 }
 
 /* --- sync: on reconnect, on demand, every 30 s while something waits ----------------------------------- */
