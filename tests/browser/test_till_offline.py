@@ -228,3 +228,80 @@ def test_offline_till_sells_reloads_and_syncs_each_sale_once(browser, live_serve
     assert "tidak cukup" in mp.inner_text("#sync-exceptions .sync-reason")
     shot(mp, "07-manager-sync-exceptions")
     mctx.close()
+
+
+def _till(browser, live_server, slug, username):
+    ctx = browser.new_context(viewport={"width": 360, "height": 640}, is_mobile=True, has_touch=True, locale="id-ID",
+                              service_workers="allow")
+    page = ctx.new_page()
+    page.set_default_timeout(15000)
+    refused = _watch_csp(page)
+    login(page, live_server, username, "rahasia-123")
+    page.goto(f"{live_server.url}/k/{slug}/gerai/kasir/")
+    page.click("#open-shift")
+    page.wait_for_selector("#till-status[data-ready='1'][data-sw='ready'][data-catalogue]")
+    return ctx, page, refused
+
+
+def _sell_urea_offline(page, member_number, kg):
+    page.fill("#member-input", member_number)
+    page.press("#member-input", "Enter")
+    page.wait_for_selector("#member-info b")
+    page.fill("#scan", "UREA")
+    page.press("#scan", "Enter")
+    page.wait_for_selector("#cart tbody tr")
+    page.fill("#cart tbody tr:nth-child(1) .qty-input", str(kg))
+    page.dispatch_event("#cart tbody tr:nth-child(1) .qty-input", "change")
+    page.click("#quick-cash [data-cash='100000']")
+    page.click("#pay-btn")
+    page.wait_for_selector("#till-status[data-queue='1']")
+
+
+def test_two_offline_tills_sell_the_last_quota_one_stands_one_is_held(browser, live_server):
+    """Two phones offline each sell a farmer's last 50 kg of subsidised urea: after both sync, one sale stands and
+    the other is a sync exception (over_allocation); the quota is never exceeded, nothing is lost."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from kopdes.core.services import create_koperasi, create_user_with_role
+    from kopdes.retail import services
+    from kopdes.retail.models import FertilizerAllocation, Product, Sale, SyncException
+    from kopdes.retail.tests.helpers import kiosk, member
+
+    k = create_koperasi("16.02.04.2006", slug="surya-adi")
+    shop = kiosk(k)
+    farmer = member(k, name="Pak Darmo")
+    today = timezone.localdate()
+    services.set_allocation(k, member_id=farmer.pk, season="MT1", fertilizer_type="urea", allocated_kg="50",
+                            valid_from=today - dt.timedelta(days=10), valid_to=today + dt.timedelta(days=60))
+    for name in ("kasir-a", "kasir-b"):
+        create_user_with_role(role="operator", koperasi=k, unit="sembako", username=name, password="rahasia-123",
+                              full_name=name)
+    a_ctx, a, a_refused = _till(browser, live_server, k.slug, "kasir-a")
+    b_ctx, b, b_refused = _till(browser, live_server, k.slug, "kasir-b")
+    a_ctx.set_offline(True)
+    b_ctx.set_offline(True)
+    _sell_urea_offline(a, farmer.number, 50)
+    _sell_urea_offline(b, farmer.number, 50)
+    shot(b, "08-second-till-offline-last-quota")
+
+    a_ctx.set_offline(False)
+    a.wait_for_selector("#till-status[data-queue='0'][data-online='1']")
+    a.wait_for_selector("#queue-list .queue-item[data-status='synced']", state="attached")
+    b_ctx.set_offline(False)
+    b.wait_for_selector("#till-status[data-queue='0'][data-online='1']")
+    b.wait_for_selector("#queue-list .queue-item[data-status='held']", state="attached")
+    b.click("#queue-box summary")
+    assert "alokasi RDKK" in b.inner_text("#queue-list .queue-item[data-status='held']")
+    shot(b, "09-second-till-quota-held")
+
+    assert Sale.objects.filter(koperasi=k).count() == 1
+    alloc = FertilizerAllocation.objects.get(koperasi=k, member_id=farmer.pk)
+    assert alloc.redeemed_kg == 50 and alloc.remaining_kg == 0
+    assert Product.objects.get(pk=shop["urea"].pk).stock_qty == 450
+    exc = SyncException.objects.get(koperasi=k)
+    assert exc.code == "over_allocation" and exc.cashier.username == "kasir-b" and exc.total == 90000
+    for ctx in (a_ctx, b_ctx):
+        ctx.close()
+    assert not a_refused and not b_refused, (a_refused, b_refused)
