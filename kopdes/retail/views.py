@@ -125,12 +125,20 @@ def pos_screen(request):
     locations = Location.objects.filter(koperasi=k, unit=U, active=True)
     if not locations.exists():
         services.default_location(k, U)
-    return render(request, "retail/pos.html", {
+    flashes = len(messages.get_messages(request))
+    resp = render(request, "retail/pos.html", {
         "shift": shift, "locations": Location.objects.filter(koperasi=k, unit=U, active=True,
                                                              kind=Location.Kind.GERAI),
         "expected": pos.expected_cash(shift) if shift else None, "methods": Sale.Method.choices,
         "till": _till_config(request, shift) if shift else None,
     })
+    # for the service worker: keep this page for offline use ("1": a shift is open and no one-off message is on
+    # it), forget the kept one ("0": no shift open any more), or leave the kept one as it is (no header)
+    if shift is None:
+        resp["X-Till-Shell"] = "0"
+    elif not flashes:
+        resp["X-Till-Shell"] = "1"
+    return resp
 
 
 def _till_config(request, shift) -> dict:
@@ -249,12 +257,21 @@ def api_checkout(request):
 # --- offline till: service worker, catalogue, member type-ahead, sync, sync exceptions -----------------------
 
 TILL_SW = """// Kopdes till (gerai): the till page and its static files from the cache when the network is down.
-// Pages: network first (a fresh copy is cached); static files: cache first. POSTs and JSON always go to the
-// network: the page queues sales in IndexedDB itself.
+// The page: network first (a fresh copy is kept when the server marks it X-Till-Shell: 1 — a shift open, no
+// one-off message on it — and forgotten on X-Till-Shell: 0, no shift); static files: cache first.
+// POSTs and JSON always go to the network: the page queues sales in IndexedDB itself.
 const CACHE = %(cache)s;
 const SHELL = %(shell)s;
 const PAGE = %(page)s;
-self.addEventListener("install", e => e.waitUntil(caches.open(CACHE).then(c => c.addAll(SHELL)).then(() => self.skipWaiting())));
+function keep(c, resp) {
+  const mark = resp.headers.get("X-Till-Shell");
+  if (resp.ok && !resp.redirected && mark === "1") return c.put(PAGE, resp);
+  if (mark === "0") return c.delete(PAGE);
+  return Promise.resolve();
+}
+self.addEventListener("install", e => e.waitUntil(caches.open(CACHE).then(c => c.addAll(SHELL)
+  .then(() => fetch(PAGE, {credentials: "same-origin"}).then(r => keep(c, r)).catch(() => {})))
+  .then(() => self.skipWaiting())));
 self.addEventListener("activate", e => e.waitUntil(caches.keys().then(ks => Promise.all(
   ks.filter(k => k.startsWith("kopdes-till-") && k !== CACHE).map(k => caches.delete(k)))).then(() => self.clients.claim())));
 self.addEventListener("fetch", e => {
@@ -267,9 +284,10 @@ self.addEventListener("fetch", e => {
       if (resp.ok) c.put(r, resp.clone());
       return resp;
     }))));
-  } else if (r.mode === "navigate" && url.pathname === PAGE) {
+  } else if (url.pathname === PAGE) {  // the navigation, or the till's own refresh of its kept copy
     e.respondWith(fetch(r).then(resp => {
-      if (resp.ok && !resp.redirected) { const copy = resp.clone(); caches.open(CACHE).then(c => c.put(PAGE, copy)); }
+      const copy = resp.clone();
+      e.waitUntil(caches.open(CACHE).then(c => keep(c, copy)));
       return resp;
     }).catch(() => caches.open(CACHE).then(c => c.match(PAGE)).then(hit => hit || Response.error())));
   }
@@ -290,8 +308,8 @@ def till_service_worker(request):
     from django.templatetags.static import static
 
     page = reverse("retail:pos", args=[request.koperasi.slug])
-    shell = [static(s) for s in TILL_STATIC] + [page]
-    cache = "kopdes-till-" + hashlib.sha256("|".join(shell).encode()).hexdigest()[:12]
+    shell = [static(s) for s in TILL_STATIC]
+    cache = "kopdes-till-" + hashlib.sha256("|".join([*shell, page]).encode()).hexdigest()[:12]
     body = TILL_SW % {"cache": json.dumps(cache), "shell": json.dumps(shell), "page": json.dumps(page),
                       "static": json.dumps("/" + settings.STATIC_URL.lstrip("/"))}
     resp = HttpResponse(body, content_type="application/javascript; charset=utf-8")

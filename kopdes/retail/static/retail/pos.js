@@ -561,7 +561,11 @@ render();
   await updateStatus();
   if ('serviceWorker' in navigator) {
     navigator.serviceWorker.register(URLS.sw, {scope: URLS.scope}).catch(() => {});
-    navigator.serviceWorker.ready.then(() => { $('till-status').dataset.sw = 'ready'; });
+    navigator.serviceWorker.ready.then(async () => {
+      // refresh the kept copy of this page (the one just shown may carry a one-off message such as "Shift dibuka")
+      if (navigator.onLine) { try { await fetch(URLS.scope, {credentials: 'same-origin'}); } catch (e) { /* offline */ } }
+      $('till-status').dataset.sw = 'ready';
+    });
   }
   if (navigator.onLine) await sync();
   $('till-status').dataset.ready = '1';
