@@ -117,7 +117,7 @@ def run_checkout(koperasi, user, body: dict, *, shift: Shift, date: dt.date | No
         photo=photo)
 
 
-def _money(v) -> Decimal | None:
+def money(v) -> Decimal | None:
     try:
         d = Decimal(str(v))
     except (InvalidOperation, ValueError, TypeError):
@@ -131,7 +131,7 @@ def _checked(koperasi, user, entry: dict, body: dict, unit: str) -> dict:
                           "A savings debit cannot be made offline (money leaving savings).", field="method",
                           code="offline_withdrawal")
     shift = _shift_of(koperasi, user, body, unit)
-    expected = _money(entry.get("total"))
+    expected = money(entry.get("total"))
     with transaction.atomic():
         result = run_checkout(koperasi, user, body, shift=shift, date=_date_of(entry, shift), unit=unit)
         if expected is not None and not result["replayed"] and Decimal(result["total"]) != expected:
@@ -183,7 +183,7 @@ def _hold(koperasi, user, entry, key, cid, body, exc: DomainError, unit) -> dict
             row = SyncException.objects.create(
                 koperasi=koperasi, unit=unit, client_id=key, device=str(entry.get("device") or "")[:20],
                 provisional_number=str(entry.get("provisional") or "")[:40], shift=shift, cashier=user,
-                payload=payload, total=_money(entry.get("total")) or Decimal("0"), code=(exc.code or "")[:40],
+                payload=payload, total=money(entry.get("total")) or Decimal("0"), code=(exc.code or "")[:40],
                 reason=exc.message, rung_at=rung)
     except IntegrityError:  # the same entry sent twice at once: the first one holds it
         row = SyncException.objects.get(koperasi=koperasi, client_id=key)

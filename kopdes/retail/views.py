@@ -360,6 +360,14 @@ def api_sync(request):
     return JsonResponse({"results": results, "at": timezone.now().isoformat()})
 
 
+def _held_line(ln: dict, names: dict) -> str:
+    """One line of a held sale as text ("2 × Minyak goreng @ Rp20.000"); a corrupted line shows "?"."""
+    pid = str(ln.get("product_id"))
+    name = names.get(int(pid), "?") if pid.isdigit() else "?"
+    price = offline.money(ln.get("price")) if ln.get("price") not in (None, "") else None
+    return f"{str(ln.get('qty'))[:12]} × {name}" + (f" @ {format_rupiah(price)}" if price is not None else "")
+
+
 @tenant_view(unit=U)
 def sync_exceptions(request):
     """Offline sales the server refused at sync: the manager accepts (sale recorded now) or refuses (with a note)."""
@@ -383,8 +391,18 @@ def sync_exceptions(request):
     qs = SyncException.objects.filter(koperasi=k, unit=U).select_related("cashier", "resolved_by", "sale")
     if status in SyncException.Status.values:
         qs = qs.filter(status=status)
+    rows = list(qs[:200])
+    ids = set()
+    for r in rows:
+        body = r.payload.get("body") if isinstance(r.payload, dict) else None
+        lines = body.get("lines") if isinstance(body, dict) else None
+        r.lines = [ln for ln in lines if isinstance(ln, dict)] if isinstance(lines, list) else []
+        ids.update(str(ln.get("product_id")) for ln in r.lines)
+    names = dict(Product.objects.filter(koperasi=k, pk__in=[i for i in ids if i.isdigit()]).values_list("pk", "name"))
+    for r in rows:
+        r.view_lines = [_held_line(ln, names) for ln in r.lines]
     return render(request, "retail/sync_exceptions.html", {
-        "rows": qs[:200], "status": status, "statuses": SyncException.Status.choices,
+        "rows": rows, "status": status, "statuses": SyncException.Status.choices,
         "can_decide": request.access.is_management and request.access.can_write(U),
     })
 

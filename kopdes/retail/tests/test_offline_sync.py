@@ -146,6 +146,11 @@ def test_corrupted_entry_rejected_with_reason_while_the_rest_syncs(koperasi, til
     assert [r["status"] for r in res] == ["held", "ok", "rejected", "held"]
     assert res[0]["code"] == "corrupt" and res[3]["code"] == "corrupt"
     assert Sale.objects.filter(koperasi=koperasi).count() == 1
+    odd = t["entry"]([{"product_id": "x", "qty": "1", "price": "abc"}], total="zz")
+    assert t["sync"](odd)[0]["status"] == "held"
+    page = t["c"].get(url("sync_exceptions", koperasi))  # the list shows what it can read of each
+    assert page.status_code == 200 and page.content.count(b'class="sync-reason') == 3
+    assert "1 × ?" in page.content.decode()  # the unreadable line, as far as it can be read
 
 
 def test_manager_accepts_or_refuses_a_held_sale_on_the_exceptions_page(koperasi, till, make_user):
@@ -177,6 +182,8 @@ def test_manager_accepts_or_refuses_a_held_sale_on_the_exceptions_page(koperasi,
     # the queued entry sent again after the decision: still the held row, no second sale
     [again] = t["sync"](held)
     assert again["status"] == "held" and Sale.objects.filter(koperasi=koperasi).count() == 2
+    assert "2 × Gula pasir 1 kg @ Rp17.500" in manager.get(url("sync_exceptions", koperasi) + "?status=accepted"
+                                                           ).content.decode()
     done = manager.get(url("sync_exceptions", koperasi) + "?status=accepted").content.decode()
     assert a.sale.number in done
 
