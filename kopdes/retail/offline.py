@@ -190,6 +190,7 @@ def _hold(koperasi, user, entry, key, cid, body, exc: DomainError, unit) -> dict
     return {"status": "held", "client_id": cid, "code": row.code, "reason": row.reason, "exception_id": row.pk}
 
 
+@transaction.atomic
 def accept(koperasi, exc: SyncException, *, by, note: str = "") -> SyncException:
     """The manager accepts a held sale: the checkout runs again now under the same key, every rule included (a
     rule still broken refuses it again with the new reason; the row stays open). Only into the sale's own shift
@@ -201,17 +202,18 @@ def accept(koperasi, exc: SyncException, *, by, note: str = "") -> SyncException
     if exc.shift is None or exc.shift.status != Shift.Status.OPEN:
         raise DomainError("Shift kasir transaksi ini sudah ditutup: tolak dan catat penyelesaiannya.",
                           "The sale's shift is closed: refuse it and note how it was settled.", code="shift_closed")
-    with transaction.atomic():
-        result = run_checkout(koperasi, exc.cashier, body, shift=exc.shift, unit=exc.unit)
-        exc.status = SyncException.Status.ACCEPTED
-        exc.sale_id = result["sale_id"]
-        exc.resolved_by = by
-        exc.resolved_at = timezone.now()
-        exc.resolution_note = note[:300]
-        exc.save()
+    # the row lock above, the checkout and the decision commit together (a rule still broken: nothing of it)
+    result = run_checkout(koperasi, exc.cashier, body, shift=exc.shift, unit=exc.unit)
+    exc.status = SyncException.Status.ACCEPTED
+    exc.sale_id = result["sale_id"]
+    exc.resolved_by = by
+    exc.resolved_at = timezone.now()
+    exc.resolution_note = note[:300]
+    exc.save()
     return exc
 
 
+@transaction.atomic
 def refuse(koperasi, exc: SyncException, *, by, note: str) -> SyncException:
     if not note.strip():
         raise DomainError("Tulis bagaimana transaksi ini diselesaikan (uang dikembalikan, barang ditarik …).",

@@ -12,6 +12,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from kopdes.core.errors import DomainError
+
 from .. import pos, services
 from ..catalog import set_het
 from ..models import FertilizerAllocation, Product, Sale, Shift, SyncException
@@ -199,3 +201,27 @@ def test_service_worker_scope_covers_the_till_and_till_page_has_no_inline_script
 
     scripts = re.findall(r"<script(?![^>]*\bsrc=)([^>]*)>", page)
     assert all("application/json" in s for s in scripts), scripts
+
+
+@pytest.mark.django_db(transaction=True)
+def test_decisions_run_in_their_own_transaction(koperasi, make_user):
+    """As in production (no surrounding test transaction): the row lock FOR UPDATE needs the decision's own
+    transaction on PostgreSQL, and a refused accept leaves the row open with nothing written."""
+    from .. import offline
+
+    shop = kiosk(koperasi)
+    kasir = make_user("operator", koperasi=koperasi, unit="sembako")
+    boss = make_user("manajer", koperasi=koperasi)
+    shift = pos.open_shift(koperasi, cashier=kasir, location=shop["gerai"], opening_float="0")
+    body = {"client_id": "KX-1", "shift_id": shift.pk, "method": "cash",
+            "lines": [{"product_id": shop["gula"].pk, "qty": "11", "price": "17500"}]}
+    held = offline.sync_sale(koperasi, kasir, {"client_id": "KX-1", "total": "192500.00", "body": body})
+    assert held["status"] == "held" and held["code"] == "insufficient_stock"
+    row = SyncException.objects.get(koperasi=koperasi)
+    with pytest.raises(DomainError):
+        offline.accept(koperasi, row, by=boss)
+    assert SyncException.objects.get(pk=row.pk).status == "open" and not Sale.objects.filter(koperasi=koperasi).exists()
+    services.receive_goods(koperasi, supplier=shop["supplier"], location=shop["gerai"],
+                           lines=[{"product_id": shop["gula"].pk, "qty": "1", "unit_cost": "14000"}])
+    offline.accept(koperasi, row, by=boss, note="dicek fisik")
+    assert SyncException.objects.get(pk=row.pk).status == "accepted" and Sale.objects.filter(koperasi=koperasi).count() == 1
