@@ -630,3 +630,48 @@ class StockCountLine(TenantModel):
     system_qty = models.DecimalField(**QTY)
     counted_qty = models.DecimalField(**QTY)
     value = models.DecimalField(default=ZERO, **MONEY)
+
+
+class SyncException(TenantModel):
+    """A sale rung while the till was offline that the server refused when it arrived (stock sold out meanwhile,
+    quota used at another till, HET changed, credit limit passed, shift closed, corrupted entry …).
+
+    Nothing is dropped and nothing is applied behind the manager's back: the sale's payload and the refusal are
+    kept here until a manager accepts it (``pos.checkout`` runs again, with every rule, under the same key) or
+    refuses it (the customer is refunded or the goods taken back outside the system; the note says which).
+    Policy: ``docs/dev/offline-till.md``.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Menunggu keputusan")
+        ACCEPTED = "accepted", _("Diterima (penjualan dicatat)")
+        REFUSED = "refused", _("Ditolak")
+
+    unit = models.CharField(max_length=20, choices=Unit.choices, default=Unit.SEMBAKO)
+    client_id = models.CharField(max_length=100)  # the scoped idempotency key of the queued sale
+    device = models.CharField(_("perangkat"), max_length=20, blank=True)
+    provisional_number = models.CharField(_("nomor sementara"), max_length=40, blank=True)
+    shift = TenantForeignKey(Shift, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    cashier = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    payload = models.JSONField(default=dict)
+    total = models.DecimalField(default=ZERO, **MONEY)  # as the till computed it offline
+    code = models.CharField(max_length=40, blank=True)
+    reason = models.TextField(_("alasan ditolak"))
+    rung_at = models.DateTimeField(_("waktu di kasir"), null=True, blank=True)
+    received_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    sale = TenantForeignKey(Sale, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolution_note = models.CharField(_("catatan keputusan"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        verbose_name = _("pengecualian sinkron")
+        verbose_name_plural = _("pengecualian sinkron")
+        constraints = [models.UniqueConstraint(fields=["koperasi", "client_id"], name="retail_syncexc_client_unique")]
+        indexes = [models.Index(fields=["koperasi", "status"])]
+
+    def __str__(self) -> str:
+        return self.provisional_number or self.client_id

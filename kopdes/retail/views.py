@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q, Sum
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -24,7 +24,7 @@ from kopdes.core.errors import DomainError
 from kopdes.core.money import format_rupiah
 from kopdes.core.units import Unit
 
-from . import bridge, exports, pos, queries, services, stock
+from . import bridge, exports, offline, pos, queries, services, stock
 from .catalog import find_by_code, het_history, het_in_force, hets_in_force, save_product, set_het
 from .models import (
     Category,
@@ -43,6 +43,7 @@ from .models import (
     StockQuant,
     Supplier,
     SupplierInvoice,
+    SyncException,
 )
 
 U = Unit.SEMBAKO
@@ -123,11 +124,60 @@ def pos_screen(request):
     locations = Location.objects.filter(koperasi=k, unit=U, active=True)
     if not locations.exists():
         services.default_location(k, U)
-    return render(request, "retail/pos.html", {
+    flashes = len(messages.get_messages(request))
+    resp = render(request, "retail/pos.html", {
         "shift": shift, "locations": Location.objects.filter(koperasi=k, unit=U, active=True,
                                                              kind=Location.Kind.GERAI),
         "expected": pos.expected_cash(shift) if shift else None, "methods": Sale.Method.choices,
+        "till": _till_config(request, shift) if shift else None,
     })
+    # for the service worker: keep this page for offline use ("1": a shift is open and no one-off message is on
+    # it), forget the kept one ("0": no shift open any more), or leave the kept one as it is (no header)
+    if shift is None:
+        resp["X-Till-Shell"] = "0"
+    elif not flashes:
+        resp["X-Till-Shell"] = "1"
+    return resp
+
+
+def _till_config(request, shift) -> dict:
+    """The till script's configuration (``pos-config``): URLs, the shift, texts (Indonesian / English)."""
+    k = request.koperasi
+    slug = k.slug
+    return {
+        "urls": {"lookup": reverse("retail:api_lookup", args=[slug]), "member": reverse("retail:api_member", args=[slug]),
+                 "members": reverse("retail:api_member_search", args=[slug]),
+                 "pay": reverse("retail:api_checkout", args=[slug]), "catalogue": reverse("retail:api_catalogue", args=[slug]),
+                 "sync": reverse("retail:api_sync", args=[slug]), "sw": reverse("retail:till_sw", args=[slug]),
+                 "scope": reverse("retail:pos", args=[slug]),
+                 "exceptions": reverse("retail:sync_exceptions", args=[slug])},
+        "shift": shift.pk, "slug": slug, "user": request.user.pk, "koperasi": k.name,
+        "t": {
+            "empty": _("Keranjang masih kosong."), "notfound": _("Barang tidak ditemukan: "),
+            "failed": _("Gagal menyimpan."), "camera": _("Kamera tidak dapat dibuka."),
+            "walkin": _("Pembeli umum (harga umum)."), "active": _("anggota aktif · harga anggota"),
+            "inactive": _("belum aktif"), "bon": _("Bon"), "of_limit": _("dari batas"), "fert_left": _("Sisa pupuk"),
+            "qty_of": _("Jumlah"), "stock": _("stok"), "no": _("No."), "remove": _("Hapus"),
+            "member_unknown": _("Kartu/nomor anggota tidak dikenal di koperasi ini."),
+            "online": _("Terhubung"), "offline": _("Offline — penjualan disimpan di perangkat ini"),
+            "queued": _("menunggu sinkron"), "last_sync": _("sinkron terakhir"), "never": _("belum pernah"),
+            "syncing": _("Menyinkronkan…"), "synced": _("tersinkron"), "pending": _("tertunda"),
+            "held": _("ditahan: menunggu keputusan manajer"), "rejected": _("ditolak: entri rusak"),
+            "provisional": _("Struk sementara (offline)"), "final_after_sync": _("Nomor final diberikan setelah sinkron."),
+            "offline_no_withdrawal": _("Potong simpanan sukarela tidak bisa saat offline: uang keluar dari simpanan "
+                                       "harus diperiksa server. Pilih tunai, QRIS/transfer atau bon."),
+            "underpaid": _("Uang diterima kurang dari total."), "ref_required": _("Isi nomor referensi QRIS/transfer."),
+            "member_required": _("Bon hanya untuk anggota aktif. Pilih anggota."),
+            "credit_limit": _("Melebihi batas bon (menurut data terakhir di perangkat)."),
+            "stock_short": _("Stok di perangkat tidak cukup untuk "),
+            "het_over": _("Harga melebihi HET: "), "catalogue_missing": _("Data barang belum tersimpan di perangkat."),
+            "total": _("Total"), "tendered": _("Uang diterima"), "change": _("Kembalian"),
+            "print": _("Cetak"), "new_sale": _("Transaksi baru"), "exact": _("Uang pas"),
+            "sync_before_close": _("Sinkronkan dulu %(n)s transaksi offline sebelum menutup shift."),
+            "dropped": _("Koneksi terputus saat membayar. Transaksi disimpan di perangkat dan dikirim saat sinkron: "
+                         "tidak akan tercatat dua kali."),
+        },
+    }
 
 
 @tenant_view(unit=U)
@@ -155,7 +205,14 @@ def api_lookup(request):
 @tenant_view(unit=U)
 def api_member(request):
     k = request.koperasi
-    info = bridge.find_member(k, request.GET.get("q", ""))
+    info = None
+    if request.GET.get("id", "").isdigit():
+        try:
+            info = bridge.get_member(k, int(request.GET["id"]))
+        except DomainError:
+            info = None
+    else:
+        info = bridge.find_member(k, request.GET.get("q", ""))
     if info is None:
         return JsonResponse({"error": _("Kartu/nomor anggota tidak dikenal di koperasi ini.")}, status=404)
     owed = bridge.member_balance(k, "1141", info.id)
@@ -173,6 +230,8 @@ def api_checkout(request):
         data = json.loads(request.body or b"{}")
     except ValueError:
         return JsonResponse({"error": _("Data tidak valid.")}, status=400)
+    if not isinstance(data, dict):
+        return JsonResponse({"error": _("Data tidak valid.")}, status=400)
     shift = pos.open_shift_for(k, request.user, U)
     if shift is None:
         sid = data.get("shift_id")
@@ -180,7 +239,6 @@ def api_checkout(request):
         if shift is None:
             return JsonResponse({"error": _("Belum ada shift terbuka. Buka shift dulu."), "code": "shift_closed"},
                                 status=400)
-    member = data.get("member_id")
     photo = None
     if data.get("photo"):
         photo = _photo_from_data_url(str(data["photo"]))
@@ -188,16 +246,164 @@ def api_checkout(request):
             return JsonResponse({"error": _("Foto serah terima tidak valid (JPEG/PNG, maks. 3 MB)."), "field": "photo"},
                                 status=400)
     try:
-        result = pos.checkout(
-            k, client_id=str(data.get("client_id") or ""), shift=shift, lines=data.get("lines") or [],
-            member=int(member) if member else None, method=data.get("method") or "cash",
-            tendered=data.get("tendered"), payment_ref=data.get("payment_ref") or "",
-            buyer_nik=data.get("buyer_nik") or "", buyer_name=data.get("buyer_name") or "", by=request.user,
-            photo=photo)
+        result = offline.run_checkout(k, request.user, data, shift=shift, photo=photo, unit=U)
     except DomainError as exc:
         return JsonResponse({"error": exc.message, "code": exc.code, "field": exc.field}, status=exc.status)
     result["receipt_url"] = reverse("retail:receipt", args=[k.slug, result["sale_id"]])
     return JsonResponse(result)
+
+
+# --- offline till: service worker, catalogue, member type-ahead, sync, sync exceptions -----------------------
+
+TILL_SW = """// Kopdes till (gerai): the till page and its static files from the cache when the network is down.
+// The page: network first (a fresh copy is kept when the server marks it X-Till-Shell: 1 — a shift open, no
+// one-off message on it — and forgotten on X-Till-Shell: 0, no shift); static files: cache first.
+// POSTs and JSON always go to the network: the page queues sales in IndexedDB itself.
+const CACHE = %(cache)s;
+const SHELL = %(shell)s;
+const PAGE = %(page)s;
+function keep(c, resp) {
+  const mark = resp.headers.get("X-Till-Shell");
+  if (resp.ok && !resp.redirected && mark === "1") return c.put(PAGE, resp);
+  if (mark === "0") return c.delete(PAGE);
+  return Promise.resolve();
+}
+self.addEventListener("install", e => e.waitUntil(caches.open(CACHE).then(c => c.addAll(SHELL)
+  .then(() => fetch(PAGE, {credentials: "same-origin"}).then(r => keep(c, r)).catch(() => {})))
+  .then(() => self.skipWaiting())));
+self.addEventListener("activate", e => e.waitUntil(caches.keys().then(ks => Promise.all(
+  ks.filter(k => k.startsWith("kopdes-till-") && k !== CACHE).map(k => caches.delete(k)))).then(() => self.clients.claim())));
+self.addEventListener("fetch", e => {
+  const r = e.request;
+  if (r.method !== "GET") return;
+  const url = new URL(r.url);
+  if (url.origin !== self.location.origin) return;
+  if (url.pathname.startsWith(%(static)s)) {
+    e.respondWith(caches.open(CACHE).then(c => c.match(r).then(hit => hit || fetch(r).then(resp => {
+      if (resp.ok) c.put(r, resp.clone());
+      return resp;
+    }))));
+  } else if (url.pathname === PAGE) {  // the navigation, or the till's own refresh of its kept copy
+    e.respondWith(fetch(r).then(resp => {
+      const copy = resp.clone();
+      e.waitUntil(caches.open(CACHE).then(c => keep(c, copy)));
+      return resp;
+    }).catch(() => caches.open(CACHE).then(c => c.match(PAGE)).then(hit => hit || Response.error())));
+  }
+});
+"""
+
+TILL_STATIC = ["vendor/bootstrap/bootstrap.min.css", "vendor/bootstrap-icons/bootstrap-icons.min.css",
+               "kopdes/kopdes.css", "vendor/bootstrap/bootstrap.bundle.min.js", "vendor/htmx/htmx.min.js",
+               "kopdes/kopdes.js", "retail/pos.js"]
+
+
+@tenant_view(unit=U)
+def till_service_worker(request):
+    """The till's service worker, served under ``kasir/`` so that its scope is the till page."""
+    import hashlib
+
+    from django.conf import settings
+    from django.templatetags.static import static
+
+    page = reverse("retail:pos", args=[request.koperasi.slug])
+    shell = [static(s) for s in TILL_STATIC]
+    cache = "kopdes-till-" + hashlib.sha256("|".join([*shell, page]).encode()).hexdigest()[:12]
+    body = TILL_SW % {"cache": json.dumps(cache), "shell": json.dumps(shell), "page": json.dumps(page),
+                      "static": json.dumps("/" + settings.STATIC_URL.lstrip("/"))}
+    resp = HttpResponse(body, content_type="application/javascript; charset=utf-8")
+    resp["Cache-Control"] = "no-cache"
+    return resp
+
+
+@tenant_view(unit=U)
+def api_catalogue(request):
+    """What the till keeps for a shift (IndexedDB): products, packs, prices, HET, stock; members, bon, limit."""
+    resp = JsonResponse(offline.catalogue(request.koperasi, U))
+    resp["Cache-Control"] = "no-store"
+    return resp
+
+
+@tenant_view(unit=U)
+def api_member_search(request):
+    """Type-ahead for the till: the member registry's own search (name words, number, NIK or phone prefix)."""
+    from kopdes.members.queries import search_members
+
+    q = request.GET.get("q", "").strip()
+    if len(q) < 2:
+        return JsonResponse({"results": []})
+    qs = search_members(request.koperasi, q).only("pk", "number", "name", "phone", "status").order_by("name")[:10]
+    return JsonResponse({"results": [{"id": m.pk, "number": m.number, "name": m.name, "phone": m.phone,
+                                      "active": m.status == "aktif"} for m in qs]})
+
+
+@tenant_view(write=True, unit=U)
+@require_POST
+def api_sync(request):
+    """Queued offline sales: ``{"sales": [{"client_id", "device", "provisional", "at", "date", "total", "body"}]}``
+    → ``{"results": [{"client_id", "status": "ok"|"held"|"rejected", …}]}``; each sale in its own transaction."""
+    k = request.koperasi
+    try:
+        data = json.loads(request.body or b"{}")
+    except ValueError:
+        return JsonResponse({"error": _("Data tidak valid.")}, status=400)
+    sales = data.get("sales") if isinstance(data, dict) else None
+    if not isinstance(sales, list) or len(sales) > 100:
+        return JsonResponse({"error": _("Data tidak valid.")}, status=400)
+    results = []
+    for entry in sales:
+        r = offline.sync_sale(k, request.user, entry, U)
+        if r["status"] == "ok":
+            r["receipt_url"] = reverse("retail:receipt", args=[k.slug, r["sale_id"]])
+        results.append(r)
+    return JsonResponse({"results": results, "at": timezone.now().isoformat()})
+
+
+def _held_line(ln: dict, names: dict) -> str:
+    """One line of a held sale as text ("2 × Minyak goreng @ Rp20.000"); a corrupted line shows "?"."""
+    pid = str(ln.get("product_id"))
+    name = names.get(int(pid), "?") if pid.isdigit() else "?"
+    price = offline.money(ln.get("price")) if ln.get("price") not in (None, "") else None
+    return f"{str(ln.get('qty'))[:12]} × {name}" + (f" @ {format_rupiah(price)}" if price is not None else "")
+
+
+@tenant_view(unit=U)
+def sync_exceptions(request):
+    """Offline sales the server refused at sync: the manager accepts (sale recorded now) or refuses (with a note)."""
+    k = request.koperasi
+    if request.method == "POST":
+        require_write(request, U)
+        if not request.access.is_management:
+            raise PermissionDenied
+        row = get_object_or_404(SyncException, pk=request.POST.get("id"), koperasi=k)
+        try:
+            if request.POST.get("decision") == "accept":
+                offline.accept(k, row, by=request.user, note=request.POST.get("note", ""))
+                messages.success(request, _("Transaksi diterima dan dicatat."))
+            else:
+                offline.refuse(k, row, by=request.user, note=request.POST.get("note", ""))
+                messages.success(request, _("Transaksi ditolak; catatan disimpan."))
+        except DomainError as exc:
+            _err(request, exc)
+        return redirect("retail:sync_exceptions", k.slug)
+    status = request.GET.get("status", "open")
+    qs = SyncException.objects.filter(koperasi=k, unit=U).select_related("cashier", "resolved_by", "sale")
+    if status in SyncException.Status.values:
+        qs = qs.filter(status=status)
+    rows = list(qs[:200])
+    ids = set()
+    for r in rows:
+        body = r.payload.get("body") if isinstance(r.payload, dict) else None
+        lines = body.get("lines") if isinstance(body, dict) else None
+        r.lines = [ln for ln in lines if isinstance(ln, dict)] if isinstance(lines, list) else []
+        ids.update(str(ln.get("product_id")) for ln in r.lines)
+    names = dict(Product.objects.filter(koperasi=k, pk__in=[i for i in ids if i.isdigit()]).values_list("pk", "name"))
+    for r in rows:
+        r.view_lines = [_held_line(ln, names) for ln in r.lines]
+    return render(request, "retail/sync_exceptions.html", {
+        "rows": rows, "status": status, "statuses": SyncException.Status.choices,
+        "can_decide": request.access.is_management and request.access.can_write(U),
+    })
 
 
 def _photo_from_data_url(text: str):

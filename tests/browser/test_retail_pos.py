@@ -96,8 +96,9 @@ def test_member_sale_on_a_phone_receipt_and_books_agree(browser, live_server):
 
 
 def test_dropped_connection_then_pay_again_records_one_sale_and_58mm_receipt(page, live_server):
-    """The server records the sale but the phone loses the answer: the page says so, keeps the same client id,
-    and pressing Bayar again shows the first sale's receipt — one sale, stock and cash moved once."""
+    """The server records the sale but the phone loses the answer: the page says so and queues the sale under the
+    same client id (issue 16: the cashier goes on selling); the sync replays the first sale — one sale, stock and
+    cash moved once, the provisional receipt number replaced by the final one."""
     from kopdes.core.services import create_koperasi, create_user_with_role
     from kopdes.ledger.queries import account_balance
     from kopdes.retail.models import Product, Sale
@@ -128,14 +129,21 @@ def test_dropped_connection_then_pay_again_records_one_sale_and_58mm_receipt(pag
     page.wait_for_selector("#error:not(.d-none)")
     assert "tidak akan tercatat dua kali" in page.inner_text("#error")
     assert answered == [200] and Sale.objects.filter(koperasi=k).count() == 1
+    # the till queued it under the same key (issue 16): the provisional receipt, one operation waiting
+    assert page.get_attribute("#till-status", "data-queue") == "1"
+    assert page.inner_text("#or-number").startswith("OFF-")
     page.unroute("**/gerai/kasir/bayar/")
-    page.click("#pay-btn")
-    page.wait_for_url("**/struk/")
+    page.click("#sync-btn")
+    page.wait_for_selector("#till-status[data-queue='0']")
     first = Sale.objects.get(koperasi=k)
-    assert first.number in page.content()
+    page.wait_for_selector("#or-status.text-bg-success")
+    assert page.inner_text("#or-number") == first.number  # the final number replaces the provisional one
     assert Sale.objects.filter(koperasi=k).count() == 1
     assert Product.objects.get(pk=shop["gula"].pk).stock_qty == 9
     assert account_balance(k, "1103") == Decimal("17500")
+    page.click("#queue-box summary")
+    page.click(f"#queue-list a:text('{first.number}')")
+    page.wait_for_url("**/struk/")
     # the 58 mm layout of the same receipt
     page.click("text=58 mm")
     page.wait_for_url("**?w=58")

@@ -135,7 +135,7 @@ def test_pages_in_english(koperasi, setup):
     c.post(url("pos", koperasi), {"action": "open", "location": shop["gerai"].pk, "float": "0"})
     html = c.get(url("pos", koperasi)).content.decode()
     assert "Scan barcode / type product name" in html and "Payment method" in html
-    assert "Connection lost. Press Pay again" in html  # the page's own messages too
+    assert "it will not be recorded twice" in html  # the page's own messages too
     assert "Stock count sheet per location" in c.get(url("stock_ops", koperasi)).content.decode()
     report = c.get(url("reports", koperasi) + "?jenis=barang").content.decode()
     assert "Sales &amp; margin per product" in report and "COGS" in report
