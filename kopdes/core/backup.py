@@ -557,8 +557,10 @@ def _check_secret_key(archived: bytes | None, dest: Path, force: bool) -> bool:
     if current.strip() == archived.strip():
         return False
     if force or (getattr(settings, "SECRET_KEY_GENERATED_NOW", False)
-                 and dest.resolve() == secret_key_path().resolve()):
-        # a key this very process just generated (nothing can have used it yet) is replaced without --force
+                 and dest.resolve() == secret_key_path().resolve()
+                 and current.strip() == settings.SECRET_KEY.encode()):
+        # a key this very process just generated and that the file still holds (nothing can have used it yet) is
+        # replaced without --force; a key written there since is someone's and is refused like any other
         return True
     raise DomainError(
         f"Kunci rahasia {dest} sudah ada dan berbeda dengan yang di cadangan. Menimpanya membuat sesi dan tautan "
