@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from kopdes.core.forms import BootstrapMixin, DateInput
 from kopdes.members.models import Member
 
-from .models import SECTORS, BankFacility, Loan, LoanProduct, LoanSettings
+from .models import PPAP_TABLES, SECTORS, BankFacility, Loan, LoanProduct, LoanSettings
 from .schedule import DAY_COUNTS, FREQUENCIES, METHODS, RATE_PERIODS
 
 CHANNELS = Loan.Channel.choices
@@ -40,9 +40,21 @@ class ProductForm(BootstrapMixin, forms.ModelForm):
 
 
 class SettingsForm(BootstrapMixin, forms.ModelForm):
+    """Collectibility and PPAP. Switching the scheme brings the new scheme's PPAP table (``PPAP_TABLES``) for every
+    percentage still at the old scheme's value; a percentage the cooperative changed itself is kept."""
+
     class Meta:
         model = LoanSettings
         fields = [f.name for f in LoanSettings._meta.fields if f.name not in ("id", "koperasi")]
+
+    def clean(self):
+        data = super().clean()
+        old, new = self.instance.scheme if self.instance.pk else None, data.get("scheme")
+        if old and new and new != old:
+            for name, value in PPAP_TABLES[new].items():
+                if data.get(name) is not None and data[name] == PPAP_TABLES[old][name]:
+                    data[name] = value
+        return data
 
 
 class ApplicationForm(BootstrapMixin, forms.Form):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db import models
@@ -20,8 +20,8 @@ def money(label, **kw):
     return models.DecimalField(label, max_digits=18, decimal_places=2, **kw)
 
 
-def pct(label, default="0"):
-    return models.DecimalField(label, max_digits=7, decimal_places=3, default=Decimal(default))
+def pct(label, default="0", **kw):
+    return models.DecimalField(label, max_digits=7, decimal_places=3, default=Decimal(default), **kw)
 
 
 class LoanSettings(TenantModel):
@@ -43,6 +43,10 @@ class LoanSettings(TenantModel):
     pct_kl = pct(_("PPAP kurang lancar %"), "10")
     pct_d = pct(_("PPAP diragukan %"), "50")
     pct_m = pct(_("PPAP macet %"), "100")
+    ppap_collateral_pct = pct(
+        _("bagian nilai agunan yang mengurangi dasar PPAP (DPK ke bawah), %"), "50",
+        help_text=_("Kebijakan koperasi: PPAP pinjaman dalam perhatian khusus, kurang lancar, diragukan dan macet "
+                    "dihitung dari sisa pinjaman dikurangi bagian nilai agunan ini (0 = agunan tidak diperhitungkan)."))
     accrue_interest = models.BooleanField(
         _("akui jasa secara akrual (piutang jasa 1134) untuk pinjaman lancar"), default=False,
         help_text=_("Jasa angsuran yang jatuh tempo tetapi belum dibayar dibukukan sebagai pendapatan pada proses "
@@ -55,6 +59,24 @@ class LoanSettings(TenantModel):
         return {"L": self.pct_lancar, "DPK": self.pct_dpk, "KL": self.pct_kl, "D": self.pct_d,
                 "M": self.pct_m}.get(cls, Decimal(0))
 
+    def provision(self, cls: str, outstanding: Decimal, collateral_value: Decimal | None) -> Decimal:
+        """The PPAP one loan needs: its class's % of the outstanding — below Lancar, of the outstanding less the
+        eligible share of its collateral (never below 0). The ageing run's SQL computes the same."""
+        base = Decimal(outstanding)
+        if cls != "L":
+            base = max(base - Decimal(collateral_value or 0) * self.ppap_collateral_pct / 100, Decimal(0))
+        return (base * self.pct_for(cls) / 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)  # as SQL ROUND
+
+
+# PPAP percentages per class. Bank (5 classes): the PPKA table of POJK 40/POJK.03/2019 on bank asset quality —
+# general 1% on Lancar; special 5% DPK, 15% KL, 50% D, 100% M of the outstanding after eligible collateral.
+# Cooperative (4 classes): Kopdes' defaults, not law (0.5 / 10 / 50 / 100).
+PPAP_TABLES = {
+    LoanSettings.Scheme.BANK: {"pct_lancar": Decimal("1"), "pct_dpk": Decimal("5"), "pct_kl": Decimal("15"),
+                               "pct_d": Decimal("50"), "pct_m": Decimal("100")},
+    LoanSettings.Scheme.KOPERASI: {"pct_lancar": Decimal("0.5"), "pct_dpk": Decimal("5"), "pct_kl": Decimal("10"),
+                                   "pct_d": Decimal("50"), "pct_m": Decimal("100")},
+}
 
 LOAN_CLASSES = {"L": "Lancar", "DPK": "Dalam perhatian khusus", "KL": "Kurang lancar", "D": "Diragukan",
                 "M": "Macet"}

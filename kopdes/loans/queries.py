@@ -74,8 +74,8 @@ def portfolio_summary(koperasi, as_of: dt.date | None = None) -> dict:
     par30 = par90 = total = ZERO
     count = 0
     sectors = {k: str(v) for k, v in SECTORS}
-    pcts = {c: s.pct_for(c) for c in by_class}
     class_out: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    class_ppap: dict[str, Decimal] = defaultdict(lambda: ZERO)
     rows = (Loan.objects.filter(koperasi=koperasi, status=Loan.Status.AKTIF)
             .values_list("id", "outstanding", "frequency", "season_months", "collateral_value", "purpose", "sector")
             .iterator(chunk_size=5000))
@@ -88,6 +88,7 @@ def portfolio_summary(koperasi, as_of: dt.date | None = None) -> dict:
         b = by_class[c]
         b["count"] += 1
         class_out[c] += out
+        class_ppap[c] += s.provision(c, out, collateral)
         key = sectors.get(sector, "Produktif") if purpose == "produktif" else "Konsumtif"
         bp = by_purpose[key]
         bp["count"] += 1
@@ -98,7 +99,7 @@ def portfolio_summary(koperasi, as_of: dt.date | None = None) -> dict:
             par90 += out
     for c, b in by_class.items():
         b["outstanding"] = class_out[c]
-        b["provision"] = (class_out[c] * pcts[c] / 100).quantize(Decimal("0.01"))
+        b["provision"] = class_ppap[c]
     npl = sum((by_class[c]["outstanding"] for c in NPL_CLASSES if c in by_class), ZERO)
 
     def ratio(x):

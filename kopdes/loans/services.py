@@ -1004,11 +1004,15 @@ def run_ageing(koperasi, *, as_of: dt.date | None = None, post_provision: bool =
     pct_case = ("CASE loan_class WHEN 'L' THEN %s WHEN 'DPK' THEN %s WHEN 'KL' THEN %s WHEN 'D' THEN %s "
                 "WHEN 'M' THEN %s ELSE 0 END")
     pcts = [s.pct_lancar, s.pct_dpk, s.pct_kl, s.pct_d, s.pct_m]
+    # below Lancar the provision is on the outstanding less the eligible share of the collateral (never below 0)
+    net = "(outstanding - COALESCE(collateral_value, 0) * %s / 100)"
+    base = f"CASE WHEN loan_class = 'L' THEN outstanding WHEN {net} > 0 THEN {net} ELSE 0 END"
+    cp = s.ppap_collateral_pct
     with connection.cursor() as cur:
         cur.execute(
             f"INSERT INTO {hist_t} (koperasi_id, run_id, loan_id, loan_class, dpd, outstanding, provision) "
-            f"SELECT koperasi_id, %s, id, loan_class, dpd, outstanding, ROUND(outstanding * ({pct_case}) / 100, 2) "
-            f"FROM {loan_t} WHERE koperasi_id = %s AND status = 'aktif'", [run.pk, *pcts, kid])
+            f"SELECT koperasi_id, %s, id, loan_class, dpd, outstanding, ROUND(({base}) * ({pct_case}) / 100, 2) "
+            f"FROM {loan_t} WHERE koperasi_id = %s AND status = 'aktif'", [run.pk, cp, cp, *pcts, kid])
     lap("history insert")
     by_class = {}
     for row in run.rows.values("loan_class").annotate(n=Count("id"), o=Sum("outstanding"), p=Sum("provision")):

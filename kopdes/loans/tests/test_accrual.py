@@ -97,7 +97,7 @@ def test_accrual_off_by_default_and_settings_form(sp, staff, member, product, cl
     assert 'name="accrue_interest"' in c.get(page).content.decode()
     data = {f: getattr(services.settings_for(sp), f) for f in ("scheme", "kl_days", "d_days", "m_days",
                                                                 "collateral_cover_pct", "pct_lancar", "pct_dpk",
-                                                                "pct_kl", "pct_d", "pct_m")}
+                                                                "pct_kl", "pct_d", "pct_m", "ppap_collateral_pct")}
     assert c.post(page, {**data, "accrue_interest": "on"}).status_code == 302
     assert services.settings_for(sp).accrue_interest is True
 

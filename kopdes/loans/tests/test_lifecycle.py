@@ -283,8 +283,10 @@ def test_ageing_classes_and_provision_difference(sp, staff, member, product):
         x.refresh_from_db()
     assert (a.dpd, b.dpd, c.dpd) == (111, 111, 22)
     assert (a.loan_class, b.loan_class, c.loan_class) == ("KL", "KL", "L")
-    expected = (D(2_000_000) + D(4_000_000)) * D("0.10") + c.outstanding * D("0.005")
+    # b's collateral (5,000,000, half of it eligible by default) lowers its base to 1,500,000
+    expected = (D(2_000_000) + D(4_000_000) - D(2_500_000)) * D("0.10") + c.outstanding * D("0.005")
     assert run.provision_required == expected.quantize(D(1))
+    assert queries.portfolio_summary(sp, as_of=as_of)["provision_required"] == run.provision_required
     assert run.provision_posted == run.provision_required
     # the same run again posts nothing; python mirror agrees with SQL
     again = services.run_ageing(sp, as_of=as_of)
