@@ -168,6 +168,64 @@ def test_round_trip_books_members_media_equal(books, media, var_files, target, t
     assert "tidak kosong" in exc.value.message_id and "not empty" in exc.value.message_en
 
 
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_backup_taken_while_a_cashier_posts_restores_to_consistent_books(books, media, var_files, target, tmp_path):
+    """pg_dump runs while a thread keeps posting sales: the restored books are exactly the entries committed up to
+    one moment (each whole, balanced, equal to the live one), between the counts before and after the backup."""
+    import threading
+
+    from django.db import connections
+
+    from kopdes.ledger.services import Line, post
+
+    if connection.vendor != "postgresql":
+        pytest.skip("a concurrent writer is a PostgreSQL case (SQLite's online backup copies under its own lock)")
+    url, raw = target
+    stop, posted = threading.Event(), []
+
+    def cashier():
+        try:
+            i = 0
+            while not stop.is_set() or i < 5:
+                e = post(books, date=dt.date.today(), memo=f"kasir {i}", lines=[
+                    Line("1101", debit=Decimal("7300")), Line("4202", credit=Decimal("5000")),
+                    Line("4201", credit=Decimal("2300"))])
+                posted.append(e.pk)
+                i += 1
+        finally:
+            connections.close_all()
+
+    def entries(cur):
+        cur.execute("SELECT e.id, e.number, SUM(l.debit), SUM(l.credit), COUNT(l.id) FROM ledger_journalentry e "
+                    "JOIN ledger_journalline l ON l.entry_id = e.id AND l.koperasi_id = e.koperasi_id "
+                    "GROUP BY e.id, e.number ORDER BY e.id")
+        return [(i, n, Decimal(d), Decimal(c), k) for i, n, d, c, k in cur.fetchall()]
+
+    with connection.cursor() as cur:
+        first = len(entries(cur))
+    t = threading.Thread(target=cashier)
+    t.start()
+    try:
+        path = bk.create_backup(tmp_path / "backups", keep=3)
+    finally:
+        stop.set()
+        t.join()
+    with connection.cursor() as cur:
+        live = entries(cur)
+    report = bk.restore_backup(path, database_url=url, media_root=tmp_path / "m2",
+                               private_dir=tmp_path / "v2" / "private", secret_key_file=tmp_path / "v2" / "secret_key")
+    assert report.ledger_ok, report.ledger_output
+    conn = raw()
+    try:
+        restored = entries(conn.cursor())
+    finally:
+        conn.close()
+    assert len(posted) >= 5 and first <= len(restored) <= len(live)
+    assert restored == live[:len(restored)]  # a prefix of what was committed: no entry half there, none changed
+    assert all(d == c for _i, _n, d, c, _k in restored)
+
+
 @pytest.mark.django_db(transaction=True)
 def test_restore_refuses_to_replace_a_different_secret_key_unless_forced(books, media, var_files, target, tmp_path):
     url, raw = target
