@@ -1,10 +1,16 @@
-"""What the HTTP benchmarks share (imported by ``bench/*_bench.py`` run as scripts): a keep-alive connection like a
-browser's, a free loopback port, percentiles."""
+"""What the benchmarks share (imported by ``bench/*_bench.py`` run as scripts): a keep-alive connection like a
+browser's, a free loopback port, percentiles, and the driver that runs a bench's ``--child`` on SQLite and on a
+throwaway PostgreSQL."""
 
 from __future__ import annotations
 
 import http.client
+import os
 import socket
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
 
 
 class Conn(http.client.HTTPConnection):
@@ -30,3 +36,26 @@ def free_port(start: int = 0) -> int:
 def pct(values, p):
     values = sorted(values)
     return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))] if values else float("nan")
+
+
+def run_sqlite_and_postgres(script: str, argv: list[str]) -> int:
+    """Run ``script --child`` on a fresh SQLite file, then under ``scripts/pgtemp.py`` (``--sqlite`` / ``--postgres``
+    keep one of them). Returns the children's exit codes or'ed."""
+    root = Path(__file__).resolve().parents[1]
+    rc = 0
+    if "--postgres" not in argv:
+        with tempfile.TemporaryDirectory() as tmp:
+            env = dict(os.environ, DATABASE_URL=f"sqlite:///{tmp}/bench.sqlite3")
+            rc |= subprocess.call([sys.executable, script, "--child"], env=env, cwd=root)
+    if "--sqlite" in argv:
+        return rc
+    sys.path.insert(0, str(root / "scripts"))
+    import pgtemp
+
+    if not pgtemp.find_bindir():
+        print("-- postgresql: server binaries not found; run with --child against a PostgreSQL DATABASE_URL")
+        return rc
+    env = dict(os.environ)
+    env.pop("DATABASE_URL", None)
+    return rc | subprocess.call([sys.executable, str(root / "scripts" / "pgtemp.py"), "--", sys.executable,
+                                 script, "--child"], env=env, cwd=root)

@@ -34,7 +34,7 @@ import time
 import uuid
 from pathlib import Path
 
-from _http import Conn, free_port, pct  # noqa: E402 - bench/ is on sys.path when run as a script
+from _http import Conn, free_port, pct, run_sqlite_and_postgres  # noqa: E402 - bench/ is on sys.path when run as a script
 
 ROOT = Path(__file__).resolve().parent.parent
 CASHIERS = int(os.environ.get("RETAIL_BENCH_CASHIERS", "20"))
@@ -327,25 +327,7 @@ def main() -> int:
     if "--child" in sys.argv:
         child()
         return 0
-    import tempfile
-
-    rc = 0
-    if "--postgres" not in sys.argv:
-        with tempfile.TemporaryDirectory() as tmp:
-            env = dict(os.environ, DATABASE_URL=f"sqlite:///{tmp}/bench.sqlite3")
-            rc |= subprocess.call([sys.executable, __file__, "--child"], env=env, cwd=ROOT)
-    if "--sqlite" in sys.argv:
-        return rc
-    sys.path.insert(0, str(ROOT / "scripts"))
-    import pgtemp
-
-    if not pgtemp.find_bindir():
-        print("-- postgresql: server binaries not found; run with --child against a PostgreSQL DATABASE_URL")
-        return rc
-    env = dict(os.environ)
-    env.pop("DATABASE_URL", None)
-    return rc | subprocess.call([sys.executable, str(ROOT / "scripts" / "pgtemp.py"), "--", sys.executable,
-                                 __file__, "--child"], env=env, cwd=ROOT)
+    return run_sqlite_and_postgres(__file__, sys.argv)
 
 
 if __name__ == "__main__":

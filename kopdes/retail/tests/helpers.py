@@ -7,6 +7,8 @@ import itertools
 import uuid
 from decimal import Decimal
 
+from django.urls import reverse
+
 from kopdes.core.identity import make_nik
 
 from ..catalog import save_product, set_het
@@ -15,6 +17,11 @@ from ..services import default_location, receive_goods
 
 _serial = itertools.count(1)
 D = Decimal
+
+
+def url(name, k, *args):
+    """A retail page of cooperative ``k``."""
+    return reverse(f"retail:{name}", args=[k.slug, *args])
 
 
 def member(koperasi, *, active: bool = True, **extra):

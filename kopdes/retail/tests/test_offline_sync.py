@@ -9,7 +9,6 @@ import json
 
 import pytest
 from django.test import Client
-from django.urls import reverse
 from django.utils import timezone
 
 from kopdes.core.errors import DomainError
@@ -17,13 +16,9 @@ from kopdes.core.errors import DomainError
 from .. import pos, services
 from ..catalog import set_het
 from ..models import FertilizerAllocation, Product, Sale, Shift, SyncException
-from .helpers import D, bal, books, kiosk, member
+from .helpers import D, bal, books, kiosk, member, url
 
 pytestmark = pytest.mark.django_db
-
-
-def url(name, k, *args):
-    return reverse(f"retail:{name}", args=[k.slug, *args])
 
 
 @pytest.fixture

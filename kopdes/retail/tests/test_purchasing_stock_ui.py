@@ -8,18 +8,13 @@ import datetime as dt
 import json
 
 import pytest
-from django.urls import reverse
 
 from .. import pos, stock
 from ..catalog import het_in_force
 from ..models import PriceCeiling, PurchaseReturn, Sale, StockCount, Supplier, SupplierInvoice
-from .helpers import D, bal, cid, kiosk
+from .helpers import D, bal, cid, kiosk, url
 
 pytestmark = pytest.mark.django_db
-
-
-def url(name, k, *args):
-    return reverse(f"retail:{name}", args=[k.slug, *args])
 
 
 @pytest.fixture

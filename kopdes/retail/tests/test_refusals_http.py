@@ -9,18 +9,13 @@ import json
 from pathlib import Path
 
 import pytest
-from django.urls import reverse
 from django.utils import timezone
 
 from .. import pos, services
 from ..models import FertilizerAllocation, Product, Sale, StockMove
-from .helpers import D, bal, books, cid, kiosk, member
+from .helpers import D, bal, books, cid, kiosk, member, url
 
 pytestmark = pytest.mark.django_db
-
-
-def url(name, k, *args):
-    return reverse(f"retail:{name}", args=[k.slug, *args])
 
 
 @pytest.fixture

@@ -6,11 +6,10 @@ import datetime as dt
 import json
 
 import pytest
-from django.urls import reverse
 
 from .. import pos, services
 from ..models import Sale
-from .helpers import D, bal, cid, kiosk, member
+from .helpers import D, bal, cid, kiosk, member, url
 
 pytestmark = pytest.mark.django_db
 
@@ -20,10 +19,6 @@ def setup(koperasi, make_user, client_as):
     shop = kiosk(koperasi)
     kasir = make_user("operator", koperasi=koperasi, unit="sembako")
     return shop, kasir, client_as(kasir)
-
-
-def url(name, k, *args):
-    return reverse(f"retail:{name}", args=[k.slug, *args])
 
 
 def test_every_page_renders_for_cashier_and_manager(koperasi, setup, make_user, client_as):
